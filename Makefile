@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# rigb: user-facing targets. The module itself is built by the kernel's kbuild (see Kbuild).
+#
+#   make                 build rigb.ko against the project's test kernel (set up on first use)
+#   make KDIR=<dir>      build against another Rust-enabled kernel build tree
+#   make CLIPPY=1        the same, with clippy lints
+#   make fmt | fmtcheck  format / check formatting with the kernel's rustfmt settings
+#   make demo            boot the VM, load rigb with max_vfs=7 and show the VFs
+#   make test            the whole test suite (host unit tests, then VM selftests)
+#   make vm CMD='...'    run a command as root in the test VM; its exit status is returned
+#   make shell           interactive shell in the test VM
+
+SHELL := /bin/bash
+RIGB_CACHE ?= $(HOME)/.cache/rigb
+export RIGB_CACHE
+DEFAULT_KDIR := $(RIGB_CACHE)/linux-build
+KDIR ?= $(DEFAULT_KDIR)
+KSRC = $(RIGB_CACHE)/linux-src
+ENV := . scripts/common.sh && rigb_kernel_env &&
+
+.PHONY: all modules setup clean fmt fmtcheck demo test test-host test-vm vm shell
+
+all: modules
+
+setup:
+ifeq ($(KDIR),$(DEFAULT_KDIR))
+	@scripts/setup.sh
+endif
+
+modules: setup
+	@$(ENV) $(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	@$(ENV) $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
+RUST_SOURCES = $(shell find rust tests/host -name '*.rs' -not -path '*/target/*')
+
+fmt:
+	@$(ENV) rustfmt --edition 2021 --config-path $(KSRC)/.rustfmt.toml $(RUST_SOURCES)
+
+fmtcheck:
+	@$(ENV) rustfmt --edition 2021 --check --config-path $(KSRC)/.rustfmt.toml $(RUST_SOURCES)
+
+demo: modules
+	@scripts/vm.sh -- tests/demo.sh
+
+test: modules
+	@tests/run.sh
+
+vm: modules
+	@scripts/vm.sh -- $(CMD)
+
+shell: modules
+	@scripts/vm.sh -i

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Intel 82576 PF registers used by rigb, each defined once.
+//!
+//! Offsets and bits are from the 82576 datasheet and agree with Linux's
+//! `drivers/net/ethernet/intel/igb/e1000_regs.h` and `e1000_defines.h`.
+
+use kernel::io::register;
+
+/// Size of the PF's BAR0 (128 KiB of registers).
+pub(crate) const BAR0_SIZE: usize = 0x20000;
+
+register! {
+    /// Device control.
+    pub(crate) CTRL(u32) @ 0x0000 {
+        /// PHY reset.
+        31:31 phy_rst => bool;
+        /// Device (software) reset; self-clearing.
+        26:26 rst => bool;
+        /// Set link up.
+        6:6 slu => bool;
+    }
+
+    /// Device status.
+    pub(crate) STATUS(u32) @ 0x0008 {
+        /// Link speed (0: 10, 1: 100, 2/3: 1000 Mb/s).
+        7:6 speed;
+        /// Link up.
+        1:1 lu => bool;
+        /// Full duplex.
+        0:0 fd => bool;
+    }
+
+    /// EEPROM read (word-granular access to the NVM).
+    pub(crate) EERD(u32) @ 0x0014 {
+        /// Data read.
+        31:16 data;
+        /// Word address.
+        15:2 addr;
+        /// Read done.
+        1:1 done => bool;
+        /// Start read.
+        0:0 start => bool;
+    }
+
+    /// Extended device control.
+    pub(crate) CTRL_EXT(u32) @ 0x0018 {
+        /// Driver loaded.
+        28:28 drv_load => bool;
+        /// PF reset done: VFs may use the mailbox (clears RSTI, sets RSTD in every VF).
+        14:14 pfrstd => bool;
+    }
+
+    /// MDI (PHY register) access.
+    pub(crate) MDIC(u32) @ 0x0020 {
+        /// Error.
+        30:30 error => bool;
+        /// Ready: the access completed.
+        28:28 ready => bool;
+        /// Opcode: 1 write, 2 read.
+        27:26 op;
+        /// PHY address.
+        25:21 phy_addr;
+        /// PHY register address.
+        20:16 reg_addr;
+        /// Data.
+        15:0 data;
+    }
+
+    /// Receive control.
+    pub(crate) RCTL(u32) @ 0x0100 {
+        /// Strip Ethernet CRC.
+        26:26 secrc => bool;
+        /// VLAN filter enable.
+        18:18 vfe => bool;
+        /// Accept broadcast.
+        15:15 bam => bool;
+        /// Multicast offset: which address bits form the MTA hash (0: bits 47:36).
+        13:12 mo;
+        /// Long packet enable.
+        5:5 lpe => bool;
+        /// Multicast promiscuous.
+        4:4 mpe => bool;
+        /// Unicast promiscuous.
+        3:3 upe => bool;
+        /// Receive enable.
+        1:1 en => bool;
+    }
+
+    /// Transmit control.
+    pub(crate) TCTL(u32) @ 0x0400 {
+        /// Collision distance.
+        21:12 cold;
+        /// Collision threshold.
+        11:4 ct;
+        /// Pad short packets.
+        3:3 psp => bool;
+        /// Transmit enable.
+        1:1 en => bool;
+    }
+
+    /// Interrupt cause read (clear on read, with GPIE.NSICR).
+    pub(crate) ICR(u32) @ 0x1500 {
+        /// Device reset asserted.
+        30:30 drsta => bool;
+        /// DMA TX out of sync.
+        28:28 doutsync => bool;
+        /// VF mailbox: a VF sent a message, acked one, or was reset.
+        8:8 vmmb => bool;
+        /// Link status change.
+        2:2 lsc => bool;
+    }
+
+    /// Interrupt mask set (same bits as ICR).
+    pub(crate) IMS(u32) @ 0x1508 {
+        31:0 value;
+    }
+
+    /// Interrupt mask clear (same bits as ICR).
+    pub(crate) IMC(u32) @ 0x150C {
+        31:0 value;
+    }
+
+    /// General purpose interrupt enable.
+    pub(crate) GPIE(u32) @ 0x1514 {
+        /// Pending bit array mode for MSI-X.
+        31:31 pba => bool;
+        /// Extended interrupt auto-mask enable.
+        30:30 eiame => bool;
+        /// MSI-X mode.
+        4:4 msix_mode => bool;
+        /// Non-selective interrupt clear on read of ICR.
+        0:0 nsicr => bool;
+    }
+
+    /// Extended interrupt mask set (one bit per MSI-X vector).
+    pub(crate) EIMS(u32) @ 0x1524 {
+        31:0 vectors;
+    }
+
+    /// Extended interrupt mask clear.
+    pub(crate) EIMC(u32) @ 0x1528 {
+        31:0 vectors;
+    }
+
+    /// Extended interrupt auto clear.
+    pub(crate) EIAC(u32) @ 0x152C {
+        31:0 vectors;
+    }
+
+    /// Extended interrupt auto mask.
+    pub(crate) EIAM(u32) @ 0x1530 {
+        31:0 vectors;
+    }
+
+    /// Interrupt vector allocation for "other" causes.
+    pub(crate) IVAR_MISC(u32) @ 0x1740 {
+        /// The "other" cause mapping is valid.
+        15:15 other_valid => bool;
+        /// MSI-X vector of "other" causes (link, mailbox).
+        12:8 other_vector;
+    }
+
+    /// Queue drop enable: drop a queue's packets when it has no descriptors.
+    pub(crate) QDE(u32) @ 0x2408 {
+        15:0 queues;
+    }
+
+    /// DMA TX switch control.
+    pub(crate) DTXSWC(u32) @ 0x3500 {
+        /// Loopback between pools (the internal VF-to-VF switch).
+        31:31 loopback_en => bool;
+        /// VLAN anti-spoof check per pool.
+        15:8 vlan_spoof;
+        /// MAC anti-spoof check per pool.
+        7:0 mac_spoof;
+    }
+
+    /// Last VM misbehaviour cause (read clears).
+    pub(crate) LVMMC(u32) @ 0x3548 {
+        31:0 value;
+    }
+
+    /// Wrong VM behaviour: pools whose frames were dropped by anti-spoofing.
+    pub(crate) WVBR(u32) @ 0x3554 {
+        31:0 value;
+    }
+
+    /// DMA TX control.
+    pub(crate) DTXCTL(u32) @ 0x3590 {
+        /// VLAN tags are added by hardware (VMVIR), count them in frame sizes.
+        3:3 vlan_added => bool;
+    }
+
+    /// VM VLAN insert, per pool.
+    pub(crate) VMVIR(u32)[8] @ 0x3700 {
+        /// Insert mode: 1 = always insert the default VLAN.
+        31:30 mode;
+        /// Default VLAN tag (VID in 11:0, priority in 15:13).
+        15:0 tag;
+    }
+
+    /// Receive long packet maximum length.
+    pub(crate) RLPML(u32) @ 0x5004 {
+        13:0 size;
+    }
+
+    /// Multicast table array (4096 hash bits).
+    pub(crate) MTA(u32)[128] @ 0x5200 {
+        31:0 bits;
+    }
+
+    /// Receive address low, entries 0..16.
+    pub(crate) RAL(u32)[16, stride = 8] @ 0x5400 {
+        31:0 addr;
+    }
+
+    /// Receive address high, entries 0..16.
+    pub(crate) RAH(u32)[16, stride = 8] @ 0x5404 {
+        /// Address valid.
+        31:31 av => bool;
+        /// Pool select, one bit per pool.
+        25:18 pools;
+        /// Address bytes 4 and 5.
+        15:0 addr;
+    }
+
+    /// Receive address low, entries 16..24.
+    pub(crate) RAL2(u32)[8, stride = 8] @ 0x54E0 {
+        31:0 addr;
+    }
+
+    /// Receive address high, entries 16..24.
+    pub(crate) RAH2(u32)[8, stride = 8] @ 0x54E4 {
+        /// Address valid.
+        31:31 av => bool;
+        /// Pool select, one bit per pool.
+        25:18 pools;
+        /// Address bytes 4 and 5.
+        15:0 addr;
+    }
+
+    /// VLAN filter table array (4096 VLAN bits).
+    pub(crate) VFTA(u32)[128] @ 0x5600 {
+        31:0 bits;
+    }
+
+    /// Multiple receive queues command.
+    pub(crate) MRQC(u32) @ 0x5818 {
+        /// 3: VMDq (pool selection by MAC and VLAN filters), no RSS.
+        2:0 enable;
+    }
+
+    /// Virtualization control.
+    pub(crate) VT_CTL(u32) @ 0x581C {
+        /// Replicate multicast and broadcast to all matching pools.
+        30:30 vm_repl_en => bool;
+        /// Disable the default pool.
+        29:29 dis_def_pool => bool;
+        /// Pool that receives frames matching no filter.
+        9:7 def_pool;
+    }
+
+    /// VM offload register, per pool.
+    pub(crate) VMOLR(u32)[8] @ 0x5AD0 {
+        /// Strip VLAN tags.
+        30:30 strvlan => bool;
+        /// Accept multicast promiscuous.
+        28:28 mpme => bool;
+        /// Accept broadcast.
+        27:27 bam => bool;
+        /// Accept unicast promiscuous.
+        26:26 rope => bool;
+        /// Accept multicast hashed in the MTA.
+        25:25 rompe => bool;
+        /// Accept untagged packets.
+        24:24 aupe => bool;
+        /// Long packet enable for this pool.
+        16:16 lpe => bool;
+        /// Maximum frame size for this pool.
+        13:0 rlpml;
+    }
+
+    /// Replication offload (frames replicated to pools).
+    pub(crate) RPLOLR(u32) @ 0x5AF0 {
+        /// Strip VLAN tags of replicated frames.
+        30:30 strvlan => bool;
+    }
+
+    /// VLAN VM filter: VLAN id to pools.
+    pub(crate) VLVF(u32)[32] @ 0x5D00 {
+        /// Entry valid.
+        31:31 enable => bool;
+        /// Pools member of this VLAN, one bit per pool.
+        19:12 pools;
+        /// VLAN id.
+        11:0 vid;
+    }
+
+    /// Unicast table array (hash of unicast addresses).
+    pub(crate) UTA(u32)[128] @ 0xA000 {
+        31:0 bits;
+    }
+
+    /// Mailbox memory: 16 words per VF (VF n at index 16 * n).
+    pub(crate) VMBMEM(u32)[128] @ 0x0800 {
+        31:0 word;
+    }
+
+    /// PF side of VF n's mailbox.
+    pub(crate) P2VMAILBOX(u32)[8] @ 0x0C00 {
+        /// Force-release a lock the VF holds.
+        4:4 rvfu => bool;
+        /// The PF owns the buffer.
+        3:3 pfu => bool;
+        /// The VF owns the buffer (read only).
+        2:2 vfu => bool;
+        /// The PF acknowledges the VF's message.
+        1:1 ack => bool;
+        /// The PF sent a message.
+        0:0 sts => bool;
+    }
+
+    /// Mailbox VF interrupt cause (write 1 to clear).
+    pub(crate) MBVFICR(u32) @ 0x0C80 {
+        /// VF n acknowledged a PF message.
+        23:16 vfack;
+        /// VF n sent a request.
+        7:0 vfreq;
+    }
+
+    /// Mailbox VF interrupt mask.
+    pub(crate) MBVFIMR(u32) @ 0x0C84 {
+        7:0 vfs;
+    }
+
+    /// VF function-level reset events (write 1 to clear).
+    pub(crate) VFLRE(u32) @ 0x0C88 {
+        7:0 vfs;
+    }
+
+    /// Receive enable per pool.
+    pub(crate) VFRE(u32) @ 0x0C8C {
+        7:0 pools;
+    }
+
+    /// Transmit enable per pool.
+    pub(crate) VFTE(u32) @ 0x0C90 {
+        7:0 pools;
+    }
+}

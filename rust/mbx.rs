@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The PF side of the PF/VF mailbox: moves requests from the hardware to the protocol core
+//! and applies its decisions.
+
+pub(crate) mod proto;
+
+use crate::pf::{
+    PfCore,
+    PfState, //
+};
+use kernel::prelude::*;
+use proto::{
+    Event,
+    MacAddr,
+    Dirty, //
+};
+
+/// Shows a MAC address as `aa:bb:cc:dd:ee:ff` in log messages.
+pub(crate) struct Mac(pub(crate) MacAddr);
+
+impl kernel::fmt::Display for Mac {
+    fn fmt(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+        let [a, b, c, d, e, g] = self.0 .0;
+        write!(f, "{a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{g:02x}")
+    }
+}
+
+/// Minimum interval between two log lines about one VF's misbehaviour (C igb: 2 s).
+const LOG_INTERVAL_MS: i64 = 2000;
+
+impl PfCore<'_> {
+    /// Handles every pending VF reset and request. Bounded: a VF that keeps sending is served
+    /// again on the next interrupt, not in an endless loop here.
+    pub(crate) fn service_mailbox(&self, st: &mut PfState) {
+        for _ in 0..4 {
+            let resets = self.hw.take_resets();
+            let requests = self.hw.take_requests();
+            if resets == 0 && requests == 0 {
+                break;
+            }
+            for vf in 0..st.model.num_vfs {
+                if resets & (1 << vf) != 0 {
+                    self.vf_reset_event(st, vf);
+                }
+                if requests & (1 << vf) != 0 {
+                    self.vf_request(st, vf);
+                }
+            }
+        }
+    }
+
+    /// A VF was reset by FLR or by its own driver: forget what it configured.
+    fn vf_reset_event(&self, st: &mut PfState, vf: usize) {
+        let sync = st.model.vflr(vf);
+        self.apply(st, vf, sync);
+        if let Some(e) = st.table.get_mut(vf) {
+            e.resets += 1;
+        }
+    }
+
+    fn vf_request(&self, st: &mut PfState, vf: usize) {
+        let words = match self.hw.mbx_read(vf) {
+            Ok(words) => words,
+            Err(_) => {
+                self.hw.mbx_unlock(vf);
+                return;
+            }
+        };
+        let outcome = st.model.handle(vf, &words);
+        // Program the hardware before replying: a VF that sees the ACK may send at once.
+        self.apply(st, vf, outcome.sync);
+        let reply = outcome.reply.get(..outcome.reply_len).unwrap_or(&[]);
+        if self.hw.mbx_write(vf, reply).is_err() {
+            self.hw.mbx_unlock(vf);
+        }
+        if let Some(event) = outcome.event {
+            self.log_event(st, vf, event);
+        }
+    }
+
+    /// Re-programs the hardware areas named in `sync` from the model.
+    pub(crate) fn apply(&self, st: &PfState, vf: usize, sync: Dirty) {
+        let model = &st.model;
+        if sync.contains(Dirty::RAR) {
+            self.hw.sync_rar(model);
+        }
+        if sync.contains(Dirty::VLVF) {
+            self.hw.sync_vlan(model);
+        }
+        if sync.contains(Dirty::MTA) {
+            self.hw.sync_mta(model);
+        }
+        if sync.contains(Dirty::VMOLR) {
+            self.hw.sync_vmolr(model, vf);
+        }
+        if sync.contains(Dirty::VMVIR) {
+            self.hw.sync_vmvir(model, vf);
+        }
+        if sync.contains(Dirty::SPOOFCHK) {
+            let on = model.vfs.get(vf).is_some_and(|v| v.config.spoofchk);
+            self.hw.set_spoofchk(vf, on);
+        }
+        if sync.contains(Dirty::DISABLE) {
+            self.hw.set_pool_enabled(vf, false);
+        }
+        if sync.contains(Dirty::ENABLE) {
+            self.hw.set_pool_enabled(vf, true);
+        }
+    }
+
+    /// Logs a VF's refused request, at most once per [`LOG_INTERVAL_MS`] per VF; a guest can
+    /// send requests as fast as it likes.
+    fn log_event(&self, st: &mut PfState, vf: usize, event: Event) {
+        let Some(entry) = st.table.get_mut(vf) else {
+            return;
+        };
+        entry.refused += 1;
+        if let Some(last) = entry.last_log {
+            if last.elapsed().as_millis() < LOG_INTERVAL_MS {
+                entry.suppressed += 1;
+                return;
+            }
+        }
+        entry.last_log = Some(kernel::time::Instant::now());
+        let suppressed = core::mem::take(&mut entry.suppressed);
+        let dev = self.pdev;
+        match event {
+            Event::NotClearToSend => {
+                dev_warn!(dev, "VF {vf}: message before reset, refused\n")
+            }
+            Event::UnknownMessage(w) => {
+                dev_warn!(dev, "VF {vf}: unknown message 0x{w:08x}, refused\n")
+            }
+            Event::InvalidMac(m) => {
+                dev_warn!(dev, "VF {vf}: invalid MAC {}, refused\n", Mac(m))
+            }
+            Event::MacInUse(m) => dev_warn!(
+                dev,
+                "VF {vf}: MAC {} is in use by another function, refused\n",
+                Mac(m)
+            ),
+            Event::AdminMacDenied => dev_warn!(
+                dev,
+                "VF {vf}: MAC change refused: the administrator set its MAC and the VF is not trusted\n"
+            ),
+            Event::FilterDenied => dev_warn!(
+                dev,
+                "VF {vf}: MAC filter refused: the administrator set its MAC and the VF is not trusted\n"
+            ),
+            Event::FilterTableFull => {
+                dev_warn!(dev, "VF {vf}: MAC filter refused: no free receive address entry\n")
+            }
+            Event::VlanDenied => dev_warn!(
+                dev,
+                "VF {vf}: VLAN change refused: the administrator set a port VLAN\n"
+            ),
+            Event::VlanTableFull => {
+                dev_warn!(dev, "VF {vf}: VLAN refused: all 32 VLAN filters in use\n")
+            }
+            Event::InvalidVlan(v) => dev_warn!(dev, "VF {vf}: invalid VLAN {v}, refused\n"),
+            Event::FrameTooLarge(s) => {
+                dev_warn!(dev, "VF {vf}: invalid max frame size {s}, refused\n")
+            }
+            Event::PromiscDenied(f) => {
+                dev_warn!(dev, "VF {vf}: promiscuous mode 0x{f:x} refused\n")
+            }
+        }
+        if suppressed > 0 {
+            dev_warn!(dev, "VF {vf}: {suppressed} similar messages suppressed\n");
+        }
+    }
+
+    /// Tells every VF the PF's state changed (link change, coming reset); VFs that are clear to
+    /// send see CTS and check their link.
+    pub(crate) fn notify_vfs(&self, st: &PfState) {
+        for vf in 0..st.model.num_vfs {
+            let word = st.model.control_msg(vf);
+            let _ = self.hw.mbx_write(vf, &[word]);
+        }
+    }
+}
