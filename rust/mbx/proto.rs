@@ -164,8 +164,6 @@ pub(crate) struct VfConfig {
     pub(crate) trusted: bool,
     /// Administrative link state.
     pub(crate) link: LinkState,
-    /// TX rate limit in Mbit/s; 0 = unlimited.
-    pub(crate) max_tx_rate: u32,
 }
 
 impl Default for VfConfig {
@@ -178,7 +176,6 @@ impl Default for VfConfig {
             spoofchk: true,
             trusted: false,
             link: LinkState::Auto,
-            max_tx_rate: 0,
         }
     }
 }
