@@ -143,7 +143,8 @@ impl<'bound> Hw<'bound> {
     /// Starts link bring-up: set link up and restart PHY autonegotiation. The link comes up
     /// asynchronously and is reported through the LSC interrupt.
     pub(crate) fn start_link(&self) -> Result {
-        self.bar.update(CTRL, |r| r.with_slu(true).with_phy_rst(false));
+        self.bar
+            .update(CTRL, |r| r.with_slu(true).with_phy_rst(false));
         self.phy_write(PHY_BMCR, BMCR_ANENABLE | BMCR_ANRESTART)
     }
 
@@ -282,7 +283,9 @@ impl<'bound> Hw<'bound> {
             }
         } else {
             let j = i - 16;
-            if let (Some(l), Some(h), Some(h2)) = (RAL2::try_at(j), RAH2::try_at(j), RAH2::try_at(j)) {
+            if let (Some(l), Some(h), Some(h2)) =
+                (RAL2::try_at(j), RAH2::try_at(j), RAH2::try_at(j))
+            {
                 bar.write(h, RAH2::from_raw(0));
                 bar.write(l, RAL2::from_raw(ral));
                 bar.write(h2, RAH2::from_raw(rah));

@@ -11,9 +11,9 @@ use crate::pf::{
 };
 use kernel::prelude::*;
 use proto::{
+    Dirty, //
     Event,
     MacAddr,
-    Dirty, //
 };
 
 /// Shows a MAC address as `aa:bb:cc:dd:ee:ff` in log messages.

@@ -19,12 +19,12 @@ use crate::{
         BAR0_SIZE, //
     },
     irq::OtherIrq,
-    mbx::Mac,
     mbx::proto::{
         MacAddr,
         Model,
         MAX_VFS, //
     },
+    mbx::Mac,
     sriov::SriovDevice,
 };
 use kernel::{
@@ -36,8 +36,7 @@ use kernel::{
         IrqReturn,
         ThreadedHandler, //
     },
-    new_mutex,
-    pci,
+    new_mutex, pci,
     prelude::*,
     sync::{
         Arc,
@@ -130,7 +129,8 @@ impl<'bound> Pf<'bound> {
         let bound: &'bound pci::Device<Bound> = pdev;
         let bar: Bar0<'bound> = bound.iomap_region_sized::<BAR0_SIZE>(0, c"rigb")?;
         let hw = Hw::new(bar);
-        hw.reset().inspect_err(|_| dev_err!(pdev, "device reset timed out\n"))?;
+        hw.reset()
+            .inspect_err(|_| dev_err!(pdev, "device reset timed out\n"))?;
         let mac = hw.permanent_mac();
         hw.init_vmdq();
         pdev.sriov_set_totalvfs(MAX_VFS as u16)?;
@@ -156,7 +156,7 @@ impl<'bound> Pf<'bound> {
             c"rigb",
             Ok::<_, Error>(IrqHandler { core: core.clone() }),
         )
-            .inspect_err(|e| dev_err!(pdev, "cannot set up MSI-X: {e:?}\n"))?;
+        .inspect_err(|e| dev_err!(pdev, "cannot set up MSI-X: {e:?}\n"))?;
         core.hw.enable_interrupts();
         if let Err(e) = core.hw.start_link() {
             dev_warn!(pdev, "PHY autonegotiation failed to start: {e:?}\n");

@@ -62,7 +62,9 @@ pub(crate) trait SriovDevice {
 fn raw(dev: &pci::Device<device::Core<'_>>) -> *mut bindings::pci_dev {
     // CAST: `pci::Device` is a `#[repr(transparent)]` wrapper of `Opaque<bindings::pci_dev>`, so a
     // pointer to it is a pointer to the `struct pci_dev`.
-    core::ptr::from_ref(dev).cast::<bindings::pci_dev>().cast_mut()
+    core::ptr::from_ref(dev)
+        .cast::<bindings::pci_dev>()
+        .cast_mut()
 }
 
 impl SriovDevice for pci::Device<device::Core<'_>> {
@@ -127,7 +129,10 @@ unsafe impl<T: SriovDriver + 'static> RegistrationOps for Adapter<T> {
 }
 
 impl<T: SriovDriver + 'static> Adapter<T> {
-    extern "C" fn sriov_configure_callback(pdev: *mut bindings::pci_dev, nr_virtfn: c_int) -> c_int {
+    extern "C" fn sriov_configure_callback(
+        pdev: *mut bindings::pci_dev,
+        nr_virtfn: c_int,
+    ) -> c_int {
         // SAFETY: The PCI core calls `sriov_configure` with a valid `struct pci_dev`, with the
         // device lock held and only while a driver is bound (`sriov_numvfs_store` checks
         // `pdev->driver` under the lock), which is the `Core` context of a bound device.

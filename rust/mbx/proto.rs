@@ -1198,7 +1198,8 @@ mod tests {
     fn reset_enables_vf_and_requests_full_sync() {
         let mut m = Model::new(2, PF_MAC);
         let out = m.handle(0, &req(&[msg::RESET]));
-        let want = Dirty::ENABLE | Dirty::VMOLR | Dirty::VMVIR | Dirty::VLVF | Dirty::MTA | Dirty::RAR;
+        let want =
+            Dirty::ENABLE | Dirty::VMOLR | Dirty::VMVIR | Dirty::VLVF | Dirty::MTA | Dirty::RAR;
         assert!(out.sync.contains(want));
         assert!(!out.sync.contains(Dirty::DISABLE));
         assert!(m.vfs[0].state.cts);
