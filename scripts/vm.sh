@@ -18,6 +18,9 @@
 # else on it; no traffic leaves the VM. Guest udev is told not to load igb/igbvf by itself
 # (modprobe.blacklist), so tests decide which driver binds.
 #
+# RIGB_QEMU_OPTS adds QEMU options, e.g. trace events of the emulated 82576:
+#   RIGB_QEMU_OPTS="-trace igb_* -trace e1000e_irq_* -D /tmp/qemu.log"
+#
 # Acceleration: TCG unless KVM is known to really work on this machine (checked once and
 # remembered in $RIGB_CACHE/kvm-works); RIGB_ACCEL=tcg|kvm overrides.
 
@@ -47,6 +50,7 @@ qemu_opts+=" -netdev hubport,id=wire0,hubid=0"
 qemu_opts+=" -device igb,bus=rp0,netdev=wire0,mac=52:54:00:00:82:76"
 qemu_opts+=" -netdev hubport,id=wire1,hubid=0"
 qemu_opts+=" -device virtio-net-pci,netdev=wire1,mac=52:54:00:00:00:99"
+qemu_opts+=" ${RIGB_QEMU_OPTS:-}"
 
 vng_args=(--run "$kernel" --cpus 2 --memory "$mem" --name rigb-vm
 	--append "modprobe.blacklist=igb,igbvf"

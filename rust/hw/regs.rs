@@ -100,7 +100,7 @@ register! {
     }
 
     /// Interrupt cause read (clear on read, with GPIE.NSICR).
-    pub(crate) ICR(u32) @ 0x1500 {
+    pub(crate) ICR(u32) @ 0x00C0 {
         /// Device reset asserted.
         30:30 drsta => bool;
         /// DMA TX out of sync.
@@ -112,12 +112,12 @@ register! {
     }
 
     /// Interrupt mask set (same bits as ICR).
-    pub(crate) IMS(u32) @ 0x1508 {
+    pub(crate) IMS(u32) @ 0x00D0 {
         31:0 value;
     }
 
     /// Interrupt mask clear (same bits as ICR).
-    pub(crate) IMC(u32) @ 0x150C {
+    pub(crate) IMC(u32) @ 0x00D8 {
         31:0 value;
     }
 
