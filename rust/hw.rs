@@ -20,7 +20,10 @@ use kernel::{
     pci,
     prelude::*,
     time::{
-        delay::fsleep,
+        delay::{
+            fsleep,
+            udelay, //
+        },
         Delta, //
     },
 };
@@ -434,15 +437,15 @@ impl Hw<'_> {
         }
     }
 
-    /// Takes the PF's lock on a VF's mailbox buffer. The VF may hold it briefly; C igb tries
-    /// 10 times 1 ms apart, and so does rigb.
+    /// Takes the PF's lock on a VF's mailbox buffer. A VF holds it only while it copies a
+    /// message; this runs in interrupt context, so it spins, for at most 1 ms.
     fn lock(&self, vf: usize) -> Result {
-        for _ in 0..10 {
+        for _ in 0..100 {
             self.p2v_write(vf, P2VMAILBOX::zeroed().with_pfu(true));
             if self.p2v(vf).map(|r| r.pfu()).unwrap_or(false) {
                 return Ok(());
             }
-            fsleep(Delta::from_millis(1));
+            udelay(Delta::from_micros(10));
         }
         Err(EBUSY)
     }
@@ -492,6 +495,22 @@ impl Hw<'_> {
             if let Some(loc) = VMBMEM::try_at(vf * proto::MBX_WORDS + i) {
                 self.bar.write(loc, VMBMEM::from_raw(*w));
             }
+        }
+        self.p2v_write(vf, P2VMAILBOX::zeroed().with_sts(true));
+        Ok(())
+    }
+
+    /// Sends an unsolicited message to VF `vf` unless the VF has a request pending: writing the
+    /// buffer would overwrite that request and clear its request bit, and the VF would wait for
+    /// a reply that never comes. The VF learns the news from its next reply instead.
+    pub(crate) fn mbx_notify(&self, vf: usize, word: u32) -> Result {
+        self.lock(vf)?;
+        if self.bar.read(MBVFICR).vfreq().get() & (1 << vf) != 0 {
+            self.mbx_unlock(vf);
+            return Err(EBUSY);
+        }
+        if let Some(loc) = VMBMEM::try_at(vf * proto::MBX_WORDS) {
+            self.bar.write(loc, VMBMEM::from_raw(word));
         }
         self.p2v_write(vf, P2VMAILBOX::zeroed().with_sts(true));
         Ok(())

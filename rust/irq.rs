@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The PF's MSI-X vector for "other" causes (link, mailbox), with a threaded handler.
+//! The PF's MSI-X vector for "other" causes (link, mailbox) and its handler.
 //!
 //! [`kernel::pci::IrqVectorRegistration`] hands out vectors that borrow it, so a driver that
 //! keeps both in its private data needs a self-reference; this small glue type owns both and
@@ -10,8 +10,8 @@ use kernel::{
     device::Bound,
     irq::{
         Flags,
-        ThreadedHandler,
-        ThreadedRegistration, //
+        Handler,
+        Registration, //
     },
     pci::{
         self,
@@ -22,19 +22,19 @@ use kernel::{
     prelude::*,
 };
 
-/// One MSI-X vector and the threaded handler registered on it.
+/// One MSI-X vector and the handler registered on it.
 ///
 /// # Invariants
 ///
 /// `registration` was created from a vector of `*vectors`, whose heap allocation never moves
 /// and is freed only after `registration` was dropped (fields drop in declaration order). An
 /// `OtherIrq` is never leaked, so `registration`'s destructor always runs.
-pub(crate) struct OtherIrq<'bound, H: ThreadedHandler + 'bound> {
-    registration: Pin<KBox<ThreadedRegistration<'bound, H>>>,
+pub(crate) struct OtherIrq<'bound, H: Handler + 'bound> {
+    registration: Pin<KBox<Registration<'bound, H>>>,
     _vectors: KBox<IrqVectorRegistration<'bound>>,
 }
 
-impl<'bound, H: ThreadedHandler + 'bound> OtherIrq<'bound, H> {
+impl<'bound, H: Handler + 'bound> OtherIrq<'bound, H> {
     /// Allocates one MSI-X vector of `pdev` and registers `handler` on it.
     pub(crate) fn new(
         pdev: &'bound pci::Device<Bound>,
@@ -53,7 +53,7 @@ impl<'bound, H: ThreadedHandler + 'bound> OtherIrq<'bound, H> {
         let request = vref.index(0)?.into();
         // SAFETY: The registration is owned by `Self`, which is never leaked (type invariant).
         let registration = KBox::pin_init(
-            unsafe { ThreadedRegistration::new(request, Flags::ONESHOT, name, handler) },
+            unsafe { Registration::new(request, Flags::TRIGGER_NONE, name, handler) },
             GFP_KERNEL,
         )?;
         // INVARIANT: `registration` borrows `vectors`, which is declared after it.

@@ -52,6 +52,7 @@ impl PfCore<'_> {
 
     /// A VF was reset by FLR or by its own driver: forget what it configured.
     fn vf_reset_event(&self, st: &mut PfState, vf: usize) {
+        dev_info!(self.pdev, "DBG VF {vf} VFLR\n");
         let sync = st.model.vflr(vf);
         self.apply(st, vf, sync);
         if let Some(e) = st.table.get_mut(vf) {
@@ -171,12 +172,15 @@ impl PfCore<'_> {
         }
     }
 
-    /// Tells every VF the PF's state changed (link change, coming reset); VFs that are clear to
-    /// send see CTS and check their link.
-    pub(crate) fn notify_vfs(&self, st: &PfState) {
+    /// Tells the running VFs that the PF's state changed (link change, coming reset); igbvf then
+    /// re-checks its link. Pending requests are answered first, and VFs that have not completed
+    /// a reset are left alone: they will ask when they are ready.
+    pub(crate) fn notify_vfs(&self, st: &mut PfState) {
+        self.service_mailbox(st);
         for vf in 0..st.model.num_vfs {
-            let word = st.model.control_msg(vf);
-            let _ = self.hw.mbx_write(vf, &[word]);
+            if st.model.vfs.get(vf).is_some_and(|v| v.state.cts) {
+                let _ = self.hw.mbx_notify(vf, st.model.control_msg(vf));
+            }
         }
     }
 }

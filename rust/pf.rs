@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The Physical Function: device bring-up, the VF table, SR-IOV enable/disable and the
-//! interrupt thread.
+//! interrupt handler.
 //!
 //! # Locking
 //!
-//! One mutex, [`PfCore::state`], serialises everything that changes the device's
-//! configuration: the interrupt thread (mailbox, VF resets, link changes), `sriov_configure`
-//! and probe/unbind. All of these run in process context, so a sleeping lock is right, and the
-//! hardware half of the interrupt does nothing but wake the thread. The lock is never held
-//! across `pci_enable_sriov`/`pci_disable_sriov`: those probe and remove the VF drivers, which
-//! wait for mailbox replies from the interrupt thread.
+//! One IRQ-safe spinlock, [`PfCore::state`], serialises everything that changes the device's
+//! configuration: the interrupt handler (mailbox, VF resets, link changes), `sriov_configure`
+//! and probe/unbind. The mailbox is served in hard-interrupt context, as C igb does: igbvf
+//! waits for replies busy-polling with preemption disabled, so a handler deferred to a thread
+//! bound to that CPU would not run until igbvf gave up. Nothing under the lock sleeps or
+//! allocates (mailbox lock retries use `udelay`). The lock is never held across
+//! `pci_enable_sriov`/`pci_disable_sriov`: those probe and remove the VF drivers, which wait
+//! for mailbox replies from the interrupt handler.
 
 use crate::{
     hw::{
@@ -33,14 +35,14 @@ use kernel::{
         Core, //
     },
     irq::{
-        IrqReturn,
-        ThreadedHandler, //
+        Handler,
+        IrqReturn, //
     },
-    new_mutex, pci,
+    new_spinlock_irq, pci,
     prelude::*,
     sync::{
         Arc,
-        Mutex, //
+        SpinLockIrq, //
     },
     time::{
         Instant,
@@ -90,7 +92,7 @@ pub(crate) struct PfState {
     pub(crate) link_up: bool,
 }
 
-/// What the PCI callbacks and the interrupt thread share.
+/// What the PCI callbacks and the interrupt handler share.
 #[pin_data]
 pub(crate) struct PfCore<'bound> {
     pub(crate) pdev: &'bound pci::Device<Bound>,
@@ -98,16 +100,16 @@ pub(crate) struct PfCore<'bound> {
     /// The PF's permanent MAC address.
     pub(crate) mac: MacAddr,
     #[pin]
-    pub(crate) state: Mutex<PfState>,
+    pub(crate) state: SpinLockIrq<PfState>,
 }
 
-/// The interrupt thread's handle on the PF.
+/// The interrupt handler's handle on the PF.
 pub(crate) struct IrqHandler<'bound> {
     core: Arc<PfCore<'bound>>,
 }
 
-impl ThreadedHandler for IrqHandler<'_> {
-    fn handle_threaded(&self) -> IrqReturn {
+impl Handler for IrqHandler<'_> {
+    fn handle(&self) -> IrqReturn {
         self.core.service_interrupt();
         IrqReturn::Handled
     }
@@ -141,7 +143,7 @@ impl<'bound> Pf<'bound> {
                 pdev: bound,
                 hw,
                 mac,
-                state <- new_mutex!(PfState {
+                state <- new_spinlock_irq!(PfState {
                     model,
                     table: KVec::new(),
                     link_up: false,
@@ -208,7 +210,7 @@ impl<'bound> Pf<'bound> {
 }
 
 impl PfCore<'_> {
-    /// The interrupt thread: link changes, then the mailboxes.
+    /// The interrupt handler: link changes, then the mailboxes.
     fn service_interrupt(&self) {
         let causes = self.hw.take_causes();
         {
@@ -217,7 +219,7 @@ impl PfCore<'_> {
                 self.link_changed(&mut st);
             }
             // Mailbox bits are checked on every interrupt: they are cheap to read and a cause
-            // that arrived while this thread ran may already be folded into this one.
+            // that arrived while this handler ran may already be folded into this one.
             self.service_mailbox(&mut st);
         }
         self.hw.rearm_interrupt();
