@@ -52,7 +52,6 @@ impl PfCore<'_> {
 
     /// A VF was reset by FLR or by its own driver: forget what it configured.
     fn vf_reset_event(&self, st: &mut PfState, vf: usize) {
-        dev_info!(self.pdev, "DBG VF {vf} VFLR\n");
         let sync = st.model.vflr(vf);
         self.apply(st, vf, sync);
         if let Some(e) = st.table.get_mut(vf) {
