@@ -425,6 +425,101 @@ impl<'bound> Hw<'bound> {
     }
 }
 
+/// Counters of one VF (32-bit hardware counters that wrap).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct VfCounters {
+    /// Good packets received.
+    pub(crate) rx_packets: u32,
+    /// Good packets transmitted.
+    pub(crate) tx_packets: u32,
+    /// Good octets received.
+    pub(crate) rx_bytes: u32,
+    /// Good octets transmitted.
+    pub(crate) tx_bytes: u32,
+    /// Multicast packets received.
+    pub(crate) multicast: u32,
+}
+
+/// Registers programmed for one VF, for debugfs.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct VfRegs {
+    /// VFRE bit.
+    pub(crate) rx_enabled: bool,
+    /// VFTE bit.
+    pub(crate) tx_enabled: bool,
+    /// DTXSWC MAC anti-spoof bit.
+    pub(crate) mac_spoof: bool,
+    /// DTXSWC VLAN anti-spoof bit.
+    pub(crate) vlan_spoof: bool,
+    /// VMOLR.
+    pub(crate) vmolr: u32,
+    /// VMVIR.
+    pub(crate) vmvir: u32,
+    /// RAL/RAH of the VF's receive address entry.
+    pub(crate) rar: (u32, u32),
+    /// RTTBCNRC of the VF's first transmit queue.
+    pub(crate) rttbcnrc: u32,
+}
+
+/// Rate limiting and statistics of VF pools.
+impl Hw<'_> {
+    /// Programs the transmit rate scheduler of `queue` (RTTBCNRC value, 0 = unlimited).
+    pub(crate) fn set_queue_rate(&self, queue: usize, rttbcnrc: u32) {
+        if let Ok(q) = RTTDQSEL::zeroed().try_with_queue(queue as u32) {
+            self.bar.write_reg(q);
+        }
+        // MMW of 0x14 covers 9728-byte jumbo frames (C igb's value).
+        self.bar
+            .write_reg(RTTBCNRM::zeroed().with_const_value::<0x14>());
+        self.bar.write_reg(RTTBCNRC::from_raw(rttbcnrc));
+    }
+
+    /// Reads the current rate scheduler configuration of `queue`.
+    pub(crate) fn queue_rate(&self, queue: usize) -> u32 {
+        if let Ok(q) = RTTDQSEL::zeroed().try_with_queue(queue as u32) {
+            self.bar.write_reg(q);
+        }
+        self.bar.read(RTTBCNRC).into_raw()
+    }
+
+    /// Registers programmed for VF `vf`, whose receive address entry is `rar`.
+    pub(crate) fn vf_regs(&self, vf: usize, rar: usize) -> VfRegs {
+        let bar = &self.bar;
+        let bit = 1u32 << vf;
+        let swc = bar.read(DTXSWC).into_raw();
+        VfRegs {
+            rx_enabled: bar.read(VFRE).into_raw() & bit != 0,
+            tx_enabled: bar.read(VFTE).into_raw() & bit != 0,
+            mac_spoof: swc & bit != 0,
+            vlan_spoof: swc & (bit << 8) != 0,
+            vmolr: VMOLR::try_at(vf).map_or(0, |l| bar.read(l).into_raw()),
+            vmvir: VMVIR::try_at(vf).map_or(0, |l| bar.read(l).into_raw()),
+            rar: self.rar_read(rar),
+            rttbcnrc: self.queue_rate(vf),
+        }
+    }
+
+    /// The VF's traffic counters.
+    pub(crate) fn vf_counters(&self, vf: usize) -> VfCounters {
+        let bar = &self.bar;
+        let mut c = VfCounters::default();
+        if let (Some(a), Some(b), Some(d), Some(e), Some(f)) = (
+            PVFGPRC::try_at(vf),
+            PVFGPTC::try_at(vf),
+            PVFGORC::try_at(vf),
+            PVFGOTC::try_at(vf),
+            PVFMPRC::try_at(vf),
+        ) {
+            c.rx_packets = bar.read(a).into_raw();
+            c.tx_packets = bar.read(b).into_raw();
+            c.rx_bytes = bar.read(d).into_raw();
+            c.tx_bytes = bar.read(e).into_raw();
+            c.multicast = bar.read(f).into_raw();
+        }
+        c
+    }
+}
+
 /// The PF side of the PF/VF mailboxes.
 impl Hw<'_> {
     fn p2v(&self, vf: usize) -> Option<P2VMAILBOX> {

@@ -19,10 +19,17 @@ use proto::{
 /// Shows a MAC address as `aa:bb:cc:dd:ee:ff` in log messages.
 pub(crate) struct Mac(pub(crate) MacAddr);
 
-impl kernel::fmt::Display for Mac {
-    fn fmt(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+impl core::fmt::Display for Mac {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let [a, b, c, d, e, g] = self.0 .0;
         write!(f, "{a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{g:02x}")
+    }
+}
+
+// The kernel's print macros take their own `Display`.
+impl kernel::fmt::Display for Mac {
+    fn fmt(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+        core::fmt::Display::fmt(self, f)
     }
 }
 
@@ -100,6 +107,10 @@ impl PfCore<'_> {
         if sync.contains(Dirty::SPOOFCHK) {
             let on = model.vfs.get(vf).is_some_and(|v| v.config.spoofchk);
             self.hw.set_spoofchk(vf, on);
+        }
+        if sync.contains(Dirty::RATE) {
+            // VF n transmits on queues n and n + 8; C igb limits queue n, which igbvf uses.
+            self.hw.set_queue_rate(vf, self.rate_register(st, vf));
         }
         if sync.contains(Dirty::DISABLE) {
             self.hw.set_pool_enabled(vf, false);

@@ -15,6 +15,7 @@
 //! for mailbox replies from the interrupt handler.
 
 use crate::{
+    debugfs::DebugFs,
     hw::{
         Bar0,
         Hw,
@@ -27,6 +28,7 @@ use crate::{
         MAX_VFS, //
     },
     mbx::Mac,
+    netdev::NetDev,
     sriov::SriovDevice,
 };
 use kernel::{
@@ -90,6 +92,8 @@ pub(crate) struct PfState {
     pub(crate) table: KVec<VfEntry>,
     /// Last link state seen.
     pub(crate) link_up: bool,
+    /// The PF network interface, once registered.
+    pub(crate) netdev: Option<NetDev>,
 }
 
 /// What the PCI callbacks and the interrupt handler share.
@@ -117,8 +121,10 @@ impl Handler for IrqHandler<'_> {
 
 /// The driver's per-device data.
 pub(crate) struct Pf<'bound> {
-    // Declared first so the interrupt is freed before anything it uses.
+    // Fields drop in declaration order: the interrupt and the debugfs files go before the
+    // `PfCore` they use.
     irq: OtherIrq<'bound, IrqHandler<'bound>>,
+    _debugfs: Option<DebugFs>,
     core: Arc<PfCore<'bound>>,
 }
 
@@ -147,6 +153,7 @@ impl<'bound> Pf<'bound> {
                     model,
                     table: KVec::new(),
                     link_up: false,
+                    netdev: None,
                 }),
             }),
             GFP_KERNEL,
@@ -165,9 +172,26 @@ impl<'bound> Pf<'bound> {
         }
         // VFs may reset from now on, whether or not a PF network interface exists or is up.
         core.hw.set_pf_reset_done(true);
+
+        // SAFETY: `core` is kept alive by `Pf` until after `unbind` has dropped the netdev.
+        let netdev = unsafe { NetDev::register(pdev, &core, mac) }
+            .inspect_err(|e| dev_err!(pdev, "cannot register the PF interface: {e:?}\n"))?;
+        {
+            let mut st = core.state.lock();
+            netdev.set_carrier(st.link_up);
+            st.netdev = Some(netdev);
+        }
         dev_info!(pdev, "82576 PF, MAC {}, up to {MAX_VFS} VFs\n", Mac(mac));
 
-        let pf = Self { irq, core };
+        // SAFETY: `core` outlives the debugfs files: they are dropped first (field order).
+        let debugfs = unsafe { DebugFs::new(pdev.as_ref().name(), &core, MAX_VFS) }
+            .inspect_err(|e| dev_warn!(pdev, "no debugfs view: {e:?}\n"))
+            .ok();
+        let pf = Self {
+            irq,
+            _debugfs: debugfs,
+            core,
+        };
         let mut n = max_vfs as usize;
         if n > MAX_VFS {
             dev_warn!(pdev, "max_vfs={max_vfs} is out of range, using {MAX_VFS}\n");
@@ -181,8 +205,12 @@ impl<'bound> Pf<'bound> {
         Ok(pf)
     }
 
-    /// Tears down what probe set up that the device must not keep: VFs and interrupts.
+    /// Tears down what probe set up that the device must not keep: the PF interface, VFs and
+    /// interrupts.
     pub(crate) fn unbind(&self, pdev: &pci::Device<Core<'_>>) {
+        // Unregistering sleeps, so the interface leaves the locked state first.
+        let netdev = self.core.state.lock().netdev.take();
+        drop(netdev);
         if pdev.num_vf() > 0 {
             if pdev.vfs_assigned() > 0 {
                 dev_warn!(
@@ -236,6 +264,10 @@ impl PfCore<'_> {
         } else {
             dev_info!(self.pdev, "link down\n");
         }
+        if let Some(netdev) = &st.netdev {
+            netdev.set_carrier(up);
+        }
+        self.refresh_rates(st);
         self.notify_vfs(st);
     }
 

@@ -4,10 +4,13 @@
 //!
 //! See `Documentation/rigb.rst` for the design and `Documentation/admin-guide.rst` for use.
 
+mod admin;
+mod debugfs;
 mod driver;
 mod hw;
 mod irq;
 mod mbx;
+mod netdev;
 mod pf;
 mod sriov;
 

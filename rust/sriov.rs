@@ -59,7 +59,8 @@ pub(crate) trait SriovDevice {
     fn sriov_set_totalvfs(&self, total: u16) -> Result;
 }
 
-fn raw(dev: &pci::Device<device::Core<'_>>) -> *mut bindings::pci_dev {
+/// The `struct pci_dev` of `dev`, for C functions the Rust abstractions do not cover.
+pub(crate) fn raw(dev: &pci::Device<device::Core<'_>>) -> *mut bindings::pci_dev {
     // CAST: `pci::Device` is a `#[repr(transparent)]` wrapper of `Opaque<bindings::pci_dev>`, so a
     // pointer to it is a pointer to the `struct pci_dev`.
     core::ptr::from_ref(dev)

@@ -349,3 +349,50 @@ register! {
         7:0 pools;
     }
 }
+
+register! {
+    /// Transmit rate scheduler: queue selected for RTTBCNRC.
+    pub(crate) RTTDQSEL(u32) @ 0x3604 {
+        31:0 queue;
+    }
+
+    /// Transmit rate scheduler: compensation for the maximum frame size (MMW).
+    pub(crate) RTTBCNRM(u32) @ 0x3690 {
+        31:0 value;
+    }
+
+    /// Transmit rate scheduler configuration of the queue selected in RTTDQSEL.
+    pub(crate) RTTBCNRC(u32) @ 0x36B0 {
+        /// Rate scheduling enabled.
+        31:31 rs_ena => bool;
+        /// Rate factor, integer part.
+        27:14 rf_int;
+        /// Rate factor, fraction (1/16384).
+        13:0 rf_dec;
+    }
+
+    /// Good packets received by VF n (the VF's VFGPRC, seen from the PF).
+    pub(crate) PVFGPRC(u32)[8, stride = 0x100] @ 0x10010 {
+        31:0 count;
+    }
+
+    /// Good packets transmitted by VF n.
+    pub(crate) PVFGPTC(u32)[8, stride = 0x100] @ 0x10014 {
+        31:0 count;
+    }
+
+    /// Good octets received by VF n.
+    pub(crate) PVFGORC(u32)[8, stride = 0x100] @ 0x10018 {
+        31:0 count;
+    }
+
+    /// Good octets transmitted by VF n.
+    pub(crate) PVFGOTC(u32)[8, stride = 0x100] @ 0x10034 {
+        31:0 count;
+    }
+
+    /// Multicast packets received by VF n.
+    pub(crate) PVFMPRC(u32)[8, stride = 0x100] @ 0x1003C {
+        31:0 count;
+    }
+}

@@ -164,6 +164,8 @@ pub(crate) struct VfConfig {
     pub(crate) trusted: bool,
     /// Administrative link state.
     pub(crate) link: LinkState,
+    /// Transmit rate limit in Mb/s; 0 means unlimited.
+    pub(crate) max_tx_rate: u32,
 }
 
 impl Default for VfConfig {
@@ -176,6 +178,7 @@ impl Default for VfConfig {
             spoofchk: true,
             trusted: false,
             link: LinkState::Auto,
+            max_tx_rate: 0,
         }
     }
 }
@@ -283,6 +286,8 @@ impl Dirty {
     pub(crate) const DISABLE: Self = Self(64);
     /// This VF's anti-spoof bits in DTXSWC.
     pub(crate) const SPOOFCHK: Self = Self(128);
+    /// This VF's transmit rate limiter.
+    pub(crate) const RATE: Self = Self(256);
 
     /// Returns true when every bit of `other` is set in `self`.
     pub(crate) const fn contains(self, other: Self) -> bool {
@@ -429,6 +434,18 @@ fn info_of(word0: u32) -> u32 {
     (word0 & msg::INFO_MASK) >> msg::INFO_SHIFT
 }
 
+/// RTTBCNRC value that limits a queue to `rate` Mb/s on a `link_mbps` link: the rate factor
+/// link/rate as a 14.14 fixed-point number, with the rate scheduler enabled (0 disables it),
+/// computed like C igb's `igb_set_vf_rate_limit()`.
+pub(crate) fn rate_factor(link_mbps: u32, rate: u32) -> u32 {
+    if rate == 0 || link_mbps == 0 || rate > link_mbps {
+        return 0;
+    }
+    let rf_int = link_mbps / rate;
+    let rf_dec = ((link_mbps - rf_int * rate) << 14) / rate;
+    0x8000_0000 | ((rf_int & 0x3fff) << 14) | (rf_dec & 0x3fff)
+}
+
 /// Model of all VFs and the device-wide shared filter tables.
 #[derive(Clone, Debug)]
 pub(crate) struct Model {
@@ -539,13 +556,53 @@ impl Model {
     /// PF_CONTROL message for `vf`, with CTS if the VF is clear to send.
     pub(crate) fn control_msg(&self, vf: usize) -> u32 {
         match self.get(vf) {
-            Some(v) if v.state.cts => msg::PF_CONTROL | msg::CTS,
+            Some(v) if v.state.cts && v.config.link != LinkState::Disable => {
+                msg::PF_CONTROL | msg::CTS
+            }
             _ => msg::PF_CONTROL,
         }
     }
 
+    /// Makes a running VF reset itself, so that it picks up a new administrative MAC without
+    /// its driver being reloaded. Returns the message to send, if the VF is running.
+    ///
+    /// The VF loses CTS: igbvf's watchdog reads the control message, sees NACK without CTS and
+    /// resets (at most once per 10 s), and its RESET reply then carries the new MAC.
+    pub(crate) fn request_vf_reset(&mut self, vf: usize) -> Option<u32> {
+        let v = self.get_mut(vf)?;
+        if !v.state.cts {
+            return None;
+        }
+        v.state.cts = false;
+        Some(msg::PF_CONTROL | msg::NACK)
+    }
+
     /// Handles one request from `vf`.
+    ///
+    /// While the administrator holds the VF's link down, replies carry no CTS: igbvf reports
+    /// link down for as long as the last word it reads from the PF lacks CTS.
     pub(crate) fn handle(&mut self, vf: usize, words: &[u32; MBX_WORDS]) -> Outcome {
+        let mut out = self.handle_request(vf, words);
+        if self
+            .get(vf)
+            .is_some_and(|v| v.config.link == LinkState::Disable)
+        {
+            if let Some(w) = out.reply.first_mut() {
+                *w &= !msg::CTS;
+            }
+        }
+        out
+    }
+
+    /// Sets the transmit rate limit of `vf` in Mb/s (0: unlimited). The caller checks it
+    /// against the link speed.
+    pub(crate) fn set_max_tx_rate(&mut self, vf: usize, rate: u32) -> Result<Dirty, AdminError> {
+        let v = self.get_mut(vf).ok_or(AdminError::InvalidVf)?;
+        v.config.max_tx_rate = rate;
+        Ok(Dirty::RATE)
+    }
+
+    fn handle_request(&mut self, vf: usize, words: &[u32; MBX_WORDS]) -> Outcome {
         let word0 = words[0];
         let Some(v) = self.get(vf) else {
             return Outcome::one(word0 | msg::NACK, Dirty::NONE, None);
@@ -1871,5 +1928,56 @@ mod tests {
             m.set_link_state(1, LinkState::Auto),
             Err(AdminError::InvalidVf)
         );
+    }
+
+    #[test]
+    fn rate_factor_matches_c_igb() {
+        // 1000 / 100 = 10.0: integer part 10 in bits 27:14, no fraction.
+        assert_eq!(rate_factor(1000, 100), 0x8000_0000 | (10 << 14));
+        // 1000 / 300 = 3.333..: fraction 0.333 * 2^14 = 5461.
+        assert_eq!(rate_factor(1000, 300), 0x8000_0000 | (3 << 14) | 5461);
+        assert_eq!(rate_factor(1000, 0), 0);
+        assert_eq!(rate_factor(1000, 1001), 0);
+        assert_eq!(rate_factor(0, 100), 0);
+    }
+
+    #[test]
+    fn link_disabled_replies_lack_cts() {
+        let mut m = Model::new(2, PF_MAC);
+        let _ = m.handle(0, &req(&[msg::RESET]));
+        assert_eq!(m.set_link_state(0, LinkState::Disable), Ok(Dirty::DISABLE));
+        let out = m.handle(0, &req(&[msg::SET_LPE, 1522]));
+        assert_eq!(out.words(), &[msg::SET_LPE | msg::ACK]);
+        assert_eq!(m.control_msg(0), msg::PF_CONTROL);
+        assert_eq!(m.set_link_state(0, LinkState::Auto), Ok(Dirty::ENABLE));
+        assert_eq!(m.control_msg(0), msg::PF_CONTROL | msg::CTS);
+        let out = m.handle(0, &req(&[msg::SET_LPE, 1522]));
+        assert_eq!(out.words(), &[msg::SET_LPE | msg::CTS | msg::ACK]);
+    }
+
+    #[test]
+    fn admin_mac_change_makes_running_vf_reset() {
+        let mut m = Model::new(2, PF_MAC);
+        // A VF that has not reset yet needs no nudge: its RESET will carry the MAC.
+        assert_eq!(m.request_vf_reset(1), None);
+        let _ = m.handle(0, &req(&[msg::RESET]));
+        assert!(m.set_admin_mac(0, MAC_A).is_ok());
+        assert_eq!(m.request_vf_reset(0), Some(msg::PF_CONTROL | msg::NACK));
+        assert!(!m.vfs[0].state.cts);
+        let out = m.handle(0, &req(&[msg::SET_LPE, 1522]));
+        assert_eq!(out.words()[0] & msg::CTS, 0);
+        let out = m.handle(0, &req(&[msg::RESET]));
+        assert_eq!(out.reply[0], msg::RESET | msg::ACK);
+        assert_eq!(MacAddr::from_words(out.reply[1], out.reply[2]), MAC_A);
+    }
+
+    #[test]
+    fn rate_is_administrative_state() {
+        let mut m = Model::new(2, PF_MAC);
+        assert_eq!(m.set_max_tx_rate(1, 300), Ok(Dirty::RATE));
+        assert_eq!(m.vfs[1].config.max_tx_rate, 300);
+        let _ = m.handle(1, &req(&[msg::RESET]));
+        assert_eq!(m.vfs[1].config.max_tx_rate, 300);
+        assert_eq!(m.set_max_tx_rate(2, 300), Err(AdminError::InvalidVf));
     }
 }

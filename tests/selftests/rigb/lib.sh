@@ -442,6 +442,269 @@ kmsg_warnings_since() { kmsg_since_raw | sed -n 's/^<[0-4]>\(\[[^]]*\] \)\{0,1\}
 # is left out).
 kmsg_kernel() { dmesg -r | sed -n 's/^<[0-7]>//p'; }
 
+# --- VFs in network namespaces ---------------------------------------------------------------
+#
+# The VF data-path areas (vf_*) put each VF interface in a network namespace of its own
+# (rigbvf<i>, the interface renamed vf<i>, address 10.0.0.<i+1>/24) so that traffic between two
+# VFs must cross the 82576's internal switch instead of the local stack. IPv6 is off in those
+# namespaces: fewer frames under TCG and a known multicast filter (only 224.0.0.1's hash).
+# The virtio-net NIC on the same QEMU hub (the "wire peer") can be moved into rigbwire.
+
+VF_NS_PREFIX=rigbvf
+WIRE_NS=rigbwire
+WIRE_IFC=wire0
+WIRE_MAC=52:54:00:00:00:99
+WIRE_ORIG_NAME=
+
+vf_ns() { echo "$VF_NS_PREFIX$1"; }            # VF index -> its namespace
+vf_ip() { echo "10.0.0.$(($1 + 1))"; }         # VF index -> its address
+vf_sysfs() { readlink -f "$PF/virtfn$1"; }     # VF index -> its PCI device in sysfs
+
+# nsx NS CMD...: CMD in namespace NS.
+nsx() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# udev_settle: let udev finish renaming interfaces and setting MACs (the guest's udev does
+# both right after a VF's probe), so that an interface is not moved or renamed under it.
+udev_settle() {
+	command -v udevadm >/dev/null 2>&1 || return 0
+	udevadm settle -t 10 >/dev/null 2>&1
+	return 0
+}
+
+# pf_if_up: the C igb serves its VFs' mailbox only with the PF interface up (igb_up sets
+# PFRSTD; with it down igbvf logs "PF still in reset state"), so bring it up for DRIVER=igb.
+# rigb serves its VFs without a PF interface: nothing to do (even if it had one, the VF tests
+# must pass with it down).
+pf_has_netdev() { [ -n "$(pf_netdev)" ]; }
+pf_if_up() {
+	local ifc
+	[ "$DRIVER" = igb ] || return 0
+	if ! wait_until 10 pf_has_netdev; then
+		diag "$DRIVER is bound but $PF_BDF has no network interface"
+		return 1
+	fi
+	ifc=$(pf_netdev)
+	if ! run_to "$RIGB_TIMEOUT" ip link set dev "$ifc" up; then
+		diag "could not bring the PF interface $ifc up"
+		return 1
+	fi
+}
+
+# vf_setup N: a clean start with N VFs ready for traffic: no driver loaded, then the driver
+# under test with max_vfs=N, its PF interface up (igb), then igbvf (loaded last, so it probes
+# the VFs with the PF ready), N VFs bound with interfaces, udev done with them.
+vf_setup() {
+	drv_reset || return 1
+	mod_unload igbvf || return 1
+	drv_load "$1" || return 1
+	pf_if_up || return 1
+	igbvf_load || return 1
+	wait_vfs_bound "$1" || return 1
+	udev_settle
+}
+
+# vf_ifc I: the interface of VF I in the init namespace (empty when it has none there).
+vf_ifc() { dev_netdevs "$PF/virtfn$1" | head -n1; }
+
+# vf_move_to_ns I NS NAME: move VF I's interface into NS and rename it NAME. Retried: udev
+# may still rename the interface while we look at it.
+vf_move_try() {
+	local ifc
+	ifc=$(vf_ifc "$1")
+	[ -n "$ifc" ] || return 1
+	ip link set dev "$ifc" netns "$2" 2>/dev/null || return 1
+	ip -n "$2" link set dev "$ifc" name "$3"
+}
+
+# ns_new NS: a fresh namespace with lo up and IPv6 off.
+ns_new() {
+	ip netns del "$1" 2>/dev/null
+	ip netns add "$1" || return 1
+	nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	ip -n "$1" link set lo up
+}
+
+# ns_carrier NS IFC: IFC in NS has carrier.
+ns_carrier() { [ "$(nsx "$1" cat "/sys/class/net/$2/carrier" 2>/dev/null)" = 1 ]; }
+
+# ns_wait_carrier NS IFC: wait (up to 10 s) for carrier; diagnose otherwise.
+ns_wait_carrier() {
+	wait_until 10 ns_carrier "$1" "$2" && return 0
+	diag "$2 in $1 has no carrier 10 s after it was set up"
+	diag_cmd ip -n "$1" -d link show dev "$2"
+	return 1
+}
+
+# vf_netns_setup I...: VF I's interface into namespace rigbvf<I> as vf<I>, 10.0.0.<I+1>/24,
+# up, with carrier.
+vf_netns_setup() {
+	local i ns
+	for i in "$@"; do
+		ns=$(vf_ns "$i")
+		ns_new "$ns" || {
+			diag "could not create namespace $ns"
+			return 1
+		}
+		if ! wait_until 10 vf_move_try "$i" "$ns" "vf$i"; then
+			diag "could not move VF $i ($(vf_ifc "$i")) into $ns"
+			return 1
+		fi
+		ip -n "$ns" addr add "$(vf_ip "$i")/24" dev "vf$i" || return 1
+		ip -n "$ns" link set dev "vf$i" up || return 1
+	done
+	for i in "$@"; do
+		ns_wait_carrier "$(vf_ns "$i")" "vf$i" || return 1
+	done
+}
+
+# wire_ifc: the wire peer's interface in the init namespace (found by its MAC).
+wire_ifc() {
+	local n
+	for n in /sys/class/net/*; do
+		[ "$(cat "$n/address" 2>/dev/null)" = "$WIRE_MAC" ] && {
+			echo "${n##*/}"
+			return 0
+		}
+	done
+	return 1
+}
+
+# wire_netns_setup ADDR/LEN: the wire peer into namespace rigbwire as wire0 with ADDR, up.
+wire_netns_setup() {
+	local ifc
+	if ! wait_until 10 wire_ifc >/dev/null; then
+		diag "no interface with the wire peer's MAC $WIRE_MAC"
+		return 1
+	fi
+	ifc=$(wire_ifc)
+	WIRE_ORIG_NAME=$ifc
+	ns_new "$WIRE_NS" || return 1
+	ip link set dev "$ifc" netns "$WIRE_NS" || return 1
+	ip -n "$WIRE_NS" link set dev "$ifc" name "$WIRE_IFC" || return 1
+	ip -n "$WIRE_NS" addr add "$1" dev "$WIRE_IFC" || return 1
+	ip -n "$WIRE_NS" link set dev "$WIRE_IFC" up || return 1
+	ns_wait_carrier "$WIRE_NS" "$WIRE_IFC"
+}
+
+# vf_netns_cleanup: delete the namespaces of the vf_* areas; the wire peer goes back to the
+# init namespace under its old name first (VF interfaces go with their VFs, see vf_teardown).
+vf_netns_cleanup() {
+	local ns
+	if ip netns list 2>/dev/null | grep -qw "$WIRE_NS"; then
+		ip -n "$WIRE_NS" link set dev "$WIRE_IFC" down 2>/dev/null
+		ip -n "$WIRE_NS" addr flush dev "$WIRE_IFC" 2>/dev/null
+		[ -n "$WIRE_ORIG_NAME" ] &&
+			ip -n "$WIRE_NS" link set dev "$WIRE_IFC" name "$WIRE_ORIG_NAME" 2>/dev/null
+		ip -n "$WIRE_NS" link set dev "${WIRE_ORIG_NAME:-$WIRE_IFC}" netns 1 2>/dev/null
+	fi
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+		case $ns in
+		"$VF_NS_PREFIX"* | "$WIRE_NS") ip netns del "$ns" ;;
+		esac
+	done
+	return 0
+}
+
+# vf_teardown: the end of a vf_* area: the PF driver and igbvf unloaded (the VFs and their
+# interfaces go), then the namespaces.
+vf_teardown() {
+	drv_reset
+	mod_unload igbvf
+	vf_netns_cleanup
+}
+
+# --- ping ------------------------------------------------------------------------------------
+
+# ping_run NS ARGS...: ping in NS (time-limited); sets PING_OUT, PING_TX, PING_RX, PING_LOSS
+# (percent, as printed) and PING_AVG (ms, empty without replies). Returns ping's status.
+PING_OUT=
+PING_TX=0
+PING_RX=0
+PING_LOSS=
+PING_AVG=
+ping_run() {
+	local ns=$1 rc
+	shift
+	PING_OUT=$(run_to 300 ip netns exec "$ns" ping "$@" 2>&1)
+	rc=$?
+	PING_TX=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' <<<"$PING_OUT")
+	PING_RX=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$PING_OUT")
+	PING_LOSS=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' <<<"$PING_OUT")
+	PING_AVG=$(sed -n 's:^rtt min/avg/max/mdev = [0-9.]*/\([0-9.]*\)/.*:\1:p' <<<"$PING_OUT")
+	PING_TX=${PING_TX:-0}
+	PING_RX=${PING_RX:-0}
+	return $rc
+}
+
+# ping_summary: ping's statistics lines, for diagnostics.
+ping_summary() { grep -E 'packets transmitted|^rtt' <<<"$PING_OUT"; }
+
+# ping_ok NS DEST COUNT ARGS...: COUNT pings (0.2 s apart unless ARGS say otherwise) from NS
+# to DEST all answered; the summary (and on failure the whole output) as diagnostics.
+ping_ok() {
+	local ns=$1 dest=$2 count=$3
+	shift 3
+	ping_run "$ns" -c "$count" -i 0.2 -W 2 "$@" "$dest"
+	if [ "$PING_TX" -eq "$count" ] && [ "$PING_RX" -eq "$count" ]; then
+		diag "ping${*:+ $*} $dest from $ns: $(ping_summary | tr '\n' ' ')"
+		return 0
+	fi
+	diag "ping${*:+ $*} $dest from $ns: $PING_RX of $count answered ($PING_LOSS% loss):"
+	diag "$PING_OUT"
+	return 1
+}
+
+# ping_silent NS DEST COUNT ARGS...: COUNT pings from NS to DEST, none answered.
+ping_silent() {
+	local ns=$1 dest=$2 count=$3
+	shift 3
+	ping_run "$ns" -c "$count" -i 0.2 -W 1 "$@" "$dest"
+	if [ "$PING_TX" -gt 0 ] && [ "$PING_RX" -eq 0 ]; then
+		diag "ping${*:+ $*} $dest from $ns: no reply, as expected ($(ping_summary | head -n1))"
+		return 0
+	fi
+	diag "ping${*:+ $*} $dest from $ns: expected no reply, got $PING_RX of $PING_TX:"
+	diag "$PING_OUT"
+	return 1
+}
+
+# ns_link_stats NS IFC: `ip -s link` of IFC in NS, for diagnostics.
+ns_link_stats() { diag_cmd ip -n "$1" -s -d link show dev "$2"; }
+
+# --- packet capture --------------------------------------------------------------------------
+
+# cap_start NS IFC FILTER...: capture on IFC in NS in the background, without promiscuous mode
+# (-p: only what the NIC's filters deliver); waits until tcpdump listens. cap_stop ends it and
+# prints one line per captured frame (with link-level headers).
+CAP_PID=
+CAP_DIR=
+cap_start() {
+	local ns=$1 ifc=$2
+	shift 2
+	CAP_DIR=$(mktemp -d /tmp/rigb-cap.XXXXXX)
+	ip netns exec "$ns" timeout 300 tcpdump -p -n -e -l -i "$ifc" "$@" \
+		>"$CAP_DIR/out" 2>"$CAP_DIR/err" &
+	CAP_PID=$!
+	if ! wait_until 10 grep -q 'listening on' "$CAP_DIR/err"; then
+		diag "tcpdump on $ifc in $ns did not start: $(cat "$CAP_DIR/err")"
+		return 1
+	fi
+}
+
+cap_stop() {
+	[ -n "$CAP_PID" ] || return 0
+	sleep 0.3
+	kill -TERM "$CAP_PID" 2>/dev/null
+	wait "$CAP_PID" 2>/dev/null
+	CAP_PID=
+	cat "$CAP_DIR/out"
+	rm -rf "$CAP_DIR"
+}
+
 # --- running areas ---------------------------------------------------------------------------
 
 # Each test script (an "area") sets RIGB_PLAN[<area>] to its number of tests (or sets it in an

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rigb: thin C glue for the PF network interface.
+ *
+ * The 7.3 kernel has no Rust net_device abstraction, so this file allocates, registers and
+ * frees the net_device and forwards its callbacks to Rust (rust/netdev.rs). It makes no
+ * decisions: every check, errno and hardware effect is in Rust. See Documentation/rigb.rst.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/if_link.h>
+#include <linux/netdevice.h>
+#include <linux/pci.h>
+
+#include "rigb_netdev.h"
+
+struct rigb_netdev_priv {
+	const void *pf;
+	const char *version;
+};
+
+static const void *rigb_pf(struct net_device *dev)
+{
+	return ((struct rigb_netdev_priv *)netdev_priv(dev))->pf;
+}
+
+static int rigb_open(struct net_device *dev)
+{
+	return 0;
+}
+
+static int rigb_stop(struct net_device *dev)
+{
+	return 0;
+}
+
+/* The PF passes no traffic of its own yet; VFs do. */
+static netdev_tx_t rigb_start_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	dev_core_stats_tx_dropped_inc(dev);
+	dev_kfree_skb_any(skb);
+	return NETDEV_TX_OK;
+}
+
+static int rigb_set_vf_mac(struct net_device *dev, int vf, u8 *mac)
+{
+	return rigb_rs_set_vf_mac(rigb_pf(dev), vf, mac);
+}
+
+static int rigb_set_vf_vlan(struct net_device *dev, int vf, u16 vlan, u8 qos, __be16 proto)
+{
+	return rigb_rs_set_vf_vlan(rigb_pf(dev), vf, vlan, qos, ntohs(proto));
+}
+
+static int rigb_set_vf_rate(struct net_device *dev, int vf, int min_tx_rate, int max_tx_rate)
+{
+	return rigb_rs_set_vf_rate(rigb_pf(dev), vf, min_tx_rate, max_tx_rate);
+}
+
+static int rigb_set_vf_spoofchk(struct net_device *dev, int vf, bool on)
+{
+	return rigb_rs_set_vf_spoofchk(rigb_pf(dev), vf, on);
+}
+
+static int rigb_set_vf_trust(struct net_device *dev, int vf, bool on)
+{
+	return rigb_rs_set_vf_trust(rigb_pf(dev), vf, on);
+}
+
+static int rigb_set_vf_link_state(struct net_device *dev, int vf, int state)
+{
+	return rigb_rs_set_vf_link_state(rigb_pf(dev), vf, state);
+}
+
+static int rigb_get_vf_config(struct net_device *dev, int vf, struct ifla_vf_info *ivi)
+{
+	struct rigb_vf_info info = {};
+	int err = rigb_rs_get_vf_config(rigb_pf(dev), vf, &info);
+
+	if (err)
+		return err;
+	ivi->vf = vf;
+	ether_addr_copy(ivi->mac, info.mac);
+	ivi->vlan = info.vlan;
+	ivi->qos = info.qos;
+	ivi->vlan_proto = htons(ETH_P_8021Q);
+	ivi->spoofchk = info.spoofchk;
+	ivi->trusted = info.trusted;
+	ivi->linkstate = info.link_state;
+	ivi->min_tx_rate = 0;
+	ivi->max_tx_rate = info.max_tx_rate;
+	return 0;
+}
+
+static int rigb_get_vf_stats(struct net_device *dev, int vf, struct ifla_vf_stats *vs)
+{
+	struct rigb_vf_stats stats = {};
+	int err = rigb_rs_get_vf_stats(rigb_pf(dev), vf, &stats);
+
+	if (err)
+		return err;
+	vs->rx_packets = stats.rx_packets;
+	vs->tx_packets = stats.tx_packets;
+	vs->rx_bytes = stats.rx_bytes;
+	vs->tx_bytes = stats.tx_bytes;
+	vs->multicast = stats.multicast;
+	return 0;
+}
+
+static const struct net_device_ops rigb_netdev_ops = {
+	.ndo_open = rigb_open,
+	.ndo_stop = rigb_stop,
+	.ndo_start_xmit = rigb_start_xmit,
+	.ndo_set_mac_address = eth_mac_addr,
+	.ndo_validate_addr = eth_validate_addr,
+	.ndo_set_vf_mac = rigb_set_vf_mac,
+	.ndo_set_vf_vlan = rigb_set_vf_vlan,
+	.ndo_set_vf_rate = rigb_set_vf_rate,
+	.ndo_set_vf_spoofchk = rigb_set_vf_spoofchk,
+	.ndo_set_vf_trust = rigb_set_vf_trust,
+	.ndo_set_vf_link_state = rigb_set_vf_link_state,
+	.ndo_get_vf_config = rigb_get_vf_config,
+	.ndo_get_vf_stats = rigb_get_vf_stats,
+};
+
+static void rigb_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info)
+{
+	struct rigb_netdev_priv *priv = netdev_priv(dev);
+
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+	strscpy(info->version, priv->version, sizeof(info->version));
+	strscpy(info->bus_info, dev_name(dev->dev.parent), sizeof(info->bus_info));
+}
+
+static const struct ethtool_ops rigb_ethtool_ops = {
+	.get_drvinfo = rigb_get_drvinfo,
+	.get_link = ethtool_op_get_link,
+};
+
+/* Allocates and registers the PF interface; on success *out holds the net_device. */
+int rigb_netdev_create(struct pci_dev *pdev, const void *pf, const u8 *mac,
+		       const char *version, struct net_device **out)
+{
+	struct rigb_netdev_priv *priv;
+	struct net_device *dev;
+	int err;
+
+	dev = alloc_etherdev(sizeof(*priv));
+	if (!dev)
+		return -ENOMEM;
+	SET_NETDEV_DEV(dev, &pdev->dev);
+	priv = netdev_priv(dev);
+	priv->pf = pf;
+	priv->version = version;
+	dev->netdev_ops = &rigb_netdev_ops;
+	dev->ethtool_ops = &rigb_ethtool_ops;
+	eth_hw_addr_set(dev, mac);
+	netif_carrier_off(dev);
+	err = register_netdev(dev);
+	if (err) {
+		free_netdev(dev);
+		return err;
+	}
+	*out = dev;
+	return 0;
+}
+
+void rigb_netdev_destroy(struct net_device *dev)
+{
+	unregister_netdev(dev);
+	free_netdev(dev);
+}
+
+void rigb_netdev_set_carrier(struct net_device *dev, bool on)
+{
+	if (on)
+		netif_carrier_on(dev);
+	else
+		netif_carrier_off(dev);
+}
