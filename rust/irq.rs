@@ -26,11 +26,11 @@ use kernel::{
 ///
 /// # Invariants
 ///
-/// `registration` was created from a vector of `*vectors`, whose heap allocation never moves
-/// and is freed only after `registration` was dropped (fields drop in declaration order). An
-/// `OtherIrq` is never leaked, so `registration`'s destructor always runs.
+/// `_registration` was created from a vector of `*_vectors`, whose heap allocation never moves
+/// and is freed only after `_registration` was dropped (fields drop in declaration order). An
+/// `OtherIrq` is never leaked, so `_registration`'s destructor always runs.
 pub(crate) struct OtherIrq<'bound, H: Handler + 'bound> {
-    registration: Pin<KBox<Registration<'bound, H>>>,
+    _registration: Pin<KBox<Registration<'bound, H>>>,
     _vectors: KBox<IrqVectorRegistration<'bound>>,
 }
 
@@ -58,13 +58,8 @@ impl<'bound, H: Handler + 'bound> OtherIrq<'bound, H> {
         )?;
         // INVARIANT: `registration` borrows `vectors`, which is declared after it.
         Ok(Self {
-            registration,
+            _registration: registration,
             _vectors: vectors,
         })
-    }
-
-    /// The registered handler.
-    pub(crate) fn handler(&self) -> &H {
-        self.registration.handler()
     }
 }

@@ -182,6 +182,15 @@ impl PfCore<'_> {
         }
     }
 
+    /// Warns every VF that the PF is about to reset or go away, and stops their traffic.
+    pub(crate) fn announce_pf_reset(&self, st: &mut PfState) {
+        st.model.pf_resetting();
+        for vf in 0..st.model.num_vfs {
+            let _ = self.hw.mbx_notify(vf, st.model.control_msg(vf));
+            self.hw.set_pool_enabled(vf, false);
+        }
+    }
+
     /// Tells the running VFs that the PF's state changed (link change, coming reset); igbvf then
     /// re-checks its link. Pending requests are answered first, and VFs that have not completed
     /// a reset are left alone: they will ask when they are ready.

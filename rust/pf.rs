@@ -123,7 +123,7 @@ impl Handler for IrqHandler<'_> {
 pub(crate) struct Pf<'bound> {
     // Fields drop in declaration order: the interrupt and the debugfs files go before the
     // `PfCore` they use.
-    irq: OtherIrq<'bound, IrqHandler<'bound>>,
+    _irq: OtherIrq<'bound, IrqHandler<'bound>>,
     _debugfs: Option<DebugFs>,
     core: Arc<PfCore<'bound>>,
 }
@@ -188,7 +188,7 @@ impl<'bound> Pf<'bound> {
             .inspect_err(|e| dev_warn!(pdev, "no debugfs view: {e:?}\n"))
             .ok();
         let pf = Self {
-            irq,
+            _irq: irq,
             _debugfs: debugfs,
             core,
         };
@@ -221,9 +221,12 @@ impl<'bound> Pf<'bound> {
                 let _ = self.core.disable_vfs(pdev);
             }
         }
+        // VFs still enabled here are assigned to guests: tell them the PF is going away before
+        // its receive and transmit paths stop.
+        self.core.announce_pf_reset(&mut self.core.state.lock());
         let hw = &self.core.hw;
         hw.disable_interrupts();
-        self.irq.handler().core.hw.set_pf_reset_done(false);
+        hw.set_pf_reset_done(false);
         hw.stop();
     }
 

@@ -563,6 +563,14 @@ impl Model {
         }
     }
 
+    /// The PF is about to reset or go away: every VF loses CTS, so that its next look at the
+    /// mailbox tells it to reset once the PF is back (C igb does the same before a reset).
+    pub(crate) fn pf_resetting(&mut self) {
+        for v in self.vfs.iter_mut() {
+            v.state.cts = false;
+        }
+    }
+
     /// Makes a running VF reset itself, so that it picks up a new administrative MAC without
     /// its driver being reloaded. Returns the message to send, if the VF is running.
     ///
@@ -1979,5 +1987,19 @@ mod tests {
         let _ = m.handle(1, &req(&[msg::RESET]));
         assert_eq!(m.vfs[1].config.max_tx_rate, 300);
         assert_eq!(m.set_max_tx_rate(2, 300), Err(AdminError::InvalidVf));
+    }
+
+    #[test]
+    fn pf_reset_withdraws_cts_from_every_vf() {
+        let mut m = Model::new(3, PF_MAC);
+        let _ = m.handle(0, &req(&[msg::RESET]));
+        let _ = m.handle(2, &req(&[msg::RESET]));
+        m.pf_resetting();
+        for vf in 0..3 {
+            assert!(!m.vfs[vf].state.cts);
+            assert_eq!(m.control_msg(vf), msg::PF_CONTROL);
+        }
+        let out = m.handle(0, &req(&[msg::SET_LPE, 1522]));
+        assert_eq!(out.words(), &[msg::SET_LPE | msg::NACK]);
     }
 }
