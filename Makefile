@@ -6,6 +6,7 @@
 #   make KDIR=<dir>      build against another Rust-enabled kernel build tree
 #   make CLIPPY=1        the same, with clippy lints
 #   make fmt | fmtcheck  format / check formatting with the kernel's rustfmt settings
+#   make lint            fmtcheck + a clean CLIPPY=1 rebuild that must print no warning
 #   make demo            boot the VM, load rigb with max_vfs=7 and show the VFs
 #   make test            the whole test suite (host unit tests, then VM selftests)
 #   make vm CMD='...'    run a command as root in the test VM; its exit status is returned
@@ -19,7 +20,7 @@ KDIR ?= $(DEFAULT_KDIR)
 KSRC = $(RIGB_CACHE)/linux-src
 ENV := . scripts/common.sh && rigb_kernel_env &&
 
-.PHONY: all modules setup clean fmt fmtcheck demo test test-host test-vm vm shell
+.PHONY: all modules setup clean fmt fmtcheck lint demo test vm shell
 
 all: modules
 
@@ -41,6 +42,13 @@ fmt:
 
 fmtcheck:
 	@$(ENV) rustfmt --edition 2021 --check --config-path $(KSRC)/.rustfmt.toml $(RUST_SOURCES)
+
+lint: setup fmtcheck
+	@touch rust/rigb.rs c/rigb_netdev.c
+	@out=$$($(ENV) $(MAKE) -C $(KDIR) M=$(CURDIR) CLIPPY=1 modules 2>&1); rc=$$?; \
+	if [ $$rc -ne 0 ] || grep -q 'warning' <<<"$$out"; then \
+		echo "$$out"; echo "lint: build failed or printed warnings"; exit 1; fi; \
+	echo "lint: rustfmt clean, CLIPPY=1 build without warnings"
 
 demo: modules
 	@scripts/vm.sh -- tests/demo.sh
