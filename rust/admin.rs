@@ -66,7 +66,7 @@ impl PfCore<'_> {
         // The VF resets itself and takes the new MAC from the RESET reply; C igb instead asks
         // the administrator to reload the VF driver.
         if let Some(word) = st.model.request_vf_reset(vf) {
-            let _ = self.hw.mbx_notify(vf, word);
+            self.notify_vf(&mut st, vf, word);
         }
         drop(st);
         if mac.is_zero() {
@@ -149,7 +149,8 @@ impl PfCore<'_> {
         self.apply(&st, vf, dirty);
         // igbvf re-reads its mailbox on this message: without CTS it reports link down, with
         // CTS link up.
-        let _ = self.hw.mbx_notify(vf, st.model.control_msg(vf));
+        let word = st.model.control_msg(vf);
+        self.notify_vf(&mut st, vf, word);
         Ok(())
     }
 

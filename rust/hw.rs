@@ -545,16 +545,16 @@ impl Hw<'_> {
         Err(EBUSY)
     }
 
-    /// VFs (bit n = VF n) with a pending request, and clears those request bits.
-    pub(crate) fn take_requests(&self) -> u8 {
+    /// VFs (bit n = VF n) with a pending request, and VFs that acknowledged a PF message;
+    /// clears the bits returned.
+    pub(crate) fn take_requests(&self) -> (u8, u8) {
         let r = self.bar.read(MBVFICR);
         let req = r.vfreq().get() as u8;
-        let ack = r.vfack().get();
+        let ack = r.vfack().get() as u8;
         if req != 0 || ack != 0 {
-            // Acks need no action: rigb never waits for a VF to read a PF message.
             self.bar.write_reg(MBVFICR::from_raw(r.into_raw()));
         }
-        req
+        (req, ack)
     }
 
     /// VFs (bit n = VF n) that were reset (FLR or VF software reset), and clears the bits.

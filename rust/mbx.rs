@@ -42,17 +42,24 @@ impl PfCore<'_> {
     pub(crate) fn service_mailbox(&self, st: &mut PfState) {
         for _ in 0..4 {
             let resets = self.hw.take_resets();
-            let requests = self.hw.take_requests();
-            if resets == 0 && requests == 0 {
+            let (requests, acks) = self.hw.take_requests();
+            if resets == 0 && requests == 0 && acks == 0 {
                 break;
             }
             for vf in 0..st.model.num_vfs {
-                if resets & (1 << vf) != 0 {
+                let bit = 1 << vf;
+                if acks & bit != 0 {
+                    if let Some(e) = st.table.get_mut(vf) {
+                        e.awaiting_ack = false;
+                    }
+                }
+                if resets & bit != 0 {
                     self.vf_reset_event(st, vf);
                 }
-                if requests & (1 << vf) != 0 {
+                if requests & bit != 0 {
                     self.vf_request(st, vf);
                 }
+                self.flush_notify(st, vf);
             }
         }
     }
@@ -63,6 +70,9 @@ impl PfCore<'_> {
         self.apply(st, vf, sync);
         if let Some(e) = st.table.get_mut(vf) {
             e.resets += 1;
+            // A reset VF reads nothing more of what was in its buffer.
+            e.awaiting_ack = false;
+            e.pending_notify = None;
         }
     }
 
@@ -80,6 +90,8 @@ impl PfCore<'_> {
         let reply = outcome.reply.get(..outcome.reply_len).unwrap_or(&[]);
         if self.hw.mbx_write(vf, reply).is_err() {
             self.hw.mbx_unlock(vf);
+        } else if let Some(e) = st.table.get_mut(vf) {
+            e.awaiting_ack = true;
         }
         if let Some(event) = outcome.event {
             self.log_event(st, vf, event);
@@ -191,14 +203,43 @@ impl PfCore<'_> {
         }
     }
 
-    /// Tells the running VFs that the PF's state changed (link change, coming reset); igbvf then
-    /// re-checks its link. Pending requests are answered first, and VFs that have not completed
-    /// a reset are left alone: they will ask when they are ready.
+    /// Sends VF `vf` an unsolicited message, or queues it until the VF has read the previous
+    /// one: igbvf reads a reply some milliseconds after it is notified (10 ms after RESET), and a
+    /// message written in between would replace the reply it is waiting for. A newer message
+    /// replaces a queued one.
+    pub(crate) fn notify_vf(&self, st: &mut PfState, vf: usize, word: u32) {
+        if let Some(e) = st.table.get_mut(vf) {
+            e.pending_notify = Some(word);
+        }
+        self.flush_notify(st, vf);
+    }
+
+    fn flush_notify(&self, st: &mut PfState, vf: usize) {
+        let Some(e) = st.table.get_mut(vf) else {
+            return;
+        };
+        if e.awaiting_ack {
+            return;
+        }
+        if let Some(word) = e.pending_notify.take() {
+            if self.hw.mbx_notify(vf, word).is_ok() {
+                e.awaiting_ack = true;
+            } else {
+                // The VF has a request pending: its reply comes first, this after its ack.
+                e.pending_notify = Some(word);
+            }
+        }
+    }
+
+    /// Tells the running VFs that the PF's state changed (link change); igbvf then re-checks
+    /// its link. Pending requests are answered first, and VFs that have not completed a reset
+    /// are left alone: they will ask when they are ready.
     pub(crate) fn notify_vfs(&self, st: &mut PfState) {
         self.service_mailbox(st);
         for vf in 0..st.model.num_vfs {
             if st.model.vfs.get(vf).is_some_and(|v| v.state.cts) {
-                let _ = self.hw.mbx_notify(vf, st.model.control_msg(vf));
+                let word = st.model.control_msg(vf);
+                self.notify_vf(st, vf, word);
             }
         }
     }

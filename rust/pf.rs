@@ -68,6 +68,10 @@ pub(crate) struct VfEntry {
     pub(crate) last_log: Option<Instant<Monotonic>>,
     /// Log lines suppressed since then.
     pub(crate) suppressed: u32,
+    /// The VF has not yet acknowledged the last message rigb wrote to its buffer.
+    pub(crate) awaiting_ack: bool,
+    /// An unsolicited message to send once the VF has read the previous one.
+    pub(crate) pending_notify: Option<u32>,
 }
 
 impl VfEntry {
@@ -80,6 +84,8 @@ impl VfEntry {
             refused: 0,
             last_log: None,
             suppressed: 0,
+            awaiting_ack: false,
+            pending_notify: None,
         }
     }
 }
