@@ -9,6 +9,7 @@
 #   make lint            fmtcheck + a clean CLIPPY=1 rebuild that must print no warning
 #   make demo            boot the VM, load rigb with max_vfs=7 and show the VFs
 #   make test            the whole test suite (host unit tests, then VM selftests)
+#   make bench           VF benchmark (ping RTT, VF enable/disable times), rigb and C igb
 #   make vm CMD='...'    run a command as root in the test VM; its exit status is returned
 #   make shell           interactive shell in the test VM
 
@@ -20,7 +21,7 @@ KDIR ?= $(DEFAULT_KDIR)
 KSRC = $(RIGB_CACHE)/linux-src
 ENV := . scripts/common.sh && rigb_kernel_env &&
 
-.PHONY: all modules setup clean fmt fmtcheck lint demo test vm shell
+.PHONY: all modules setup clean fmt fmtcheck lint demo test vm shell bench
 
 all: modules
 
@@ -55,6 +56,9 @@ demo: modules
 
 test: modules
 	@tests/run.sh
+
+bench: modules
+	@tests/bench/vf_bench.sh
 
 vm: modules
 	@scripts/vm.sh -- $(CMD)

@@ -227,6 +227,8 @@ impl PfCore<'_> {
         writeln!(f, "multicast_promisc: {}", s.mc_promisc)?;
         writeln!(f, "resets: {}", e.resets)?;
         writeln!(f, "refused: {}", e.refused)?;
+        writeln!(f, "awaiting_ack: {}", e.awaiting_ack)?;
+        writeln!(f, "pending_notify: 0x{:08x}", e.pending_notify.unwrap_or(0))?;
         writeln!(f, "reg_vfre: {}", u8::from(r.rx_enabled))?;
         writeln!(f, "reg_vfte: {}", u8::from(r.tx_enabled))?;
         writeln!(f, "reg_dtxswc_mac_spoof: {}", u8::from(r.mac_spoof))?;

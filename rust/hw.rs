@@ -252,6 +252,14 @@ impl<'bound> Hw<'bound> {
             .update(CTRL_EXT, |r| r.with_pfrstd(done).with_drv_load(done));
     }
 
+    /// Sets RSTD in every VF's mailbox (a rewrite of CTRL_EXT.PFRSTD). igbvf's watchdog looks
+    /// at its mailbox within 2 s when it sees RSTD, even if the mailbox interrupt did not reach
+    /// it: QEMU's model raises a VF's mailbox interrupt on the wrong vector. A VF whose last
+    /// message carries CTS just confirms its link.
+    pub(crate) fn signal_vfs(&self) {
+        self.bar.update(CTRL_EXT, |r| r.with_pfrstd(true));
+    }
+
     /// Stops the receive and transmit paths.
     pub(crate) fn stop(&self) {
         self.bar.write_reg(RCTL::zeroed());

@@ -224,6 +224,7 @@ impl PfCore<'_> {
         if let Some(word) = e.pending_notify.take() {
             if self.hw.mbx_notify(vf, word).is_ok() {
                 e.awaiting_ack = true;
+                self.hw.signal_vfs();
             } else {
                 // The VF has a request pending: its reply comes first, this after its ack.
                 e.pending_notify = Some(word);

@@ -7,7 +7,9 @@
 #     $RIGB_KSRC, plus a skip-with-reason helper and multi-line diagnostics),
 #   - the driver under test: DRIVER=rigb (insmod $RIGB_KO) or DRIVER=igb (modprobe igb),
 #   - the 82576 PF and its VFs, found through /sys/bus/pci/devices (never by interface name),
-#   - polling with a timeout (no fixed sleeps) and kernel log marks.
+#   - polling with a timeout (no fixed sleeps) and kernel log marks,
+#   - for the VF data-path areas (vf_*): VFs and the wire peer in network namespaces, ping
+#     and packet-capture helpers.
 #
 # Environment: DRIVER (rigb|igb, default rigb), RIGB_KO (default <repo>/rigb.ko), RIGB_KSRC
 # (kernel source, default /root/.cache/rigb/linux-src), RIGB_PF_BDF (default 0000:01:00.0),
@@ -612,6 +614,7 @@ vf_netns_cleanup() {
 # vf_teardown: the end of a vf_* area: the PF driver and igbvf unloaded (the VFs and their
 # interfaces go), then the namespaces.
 vf_teardown() {
+	[ -z "$CAP_PID" ] || cap_stop >/dev/null
 	drv_reset
 	mod_unload igbvf
 	vf_netns_cleanup

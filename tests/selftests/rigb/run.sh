@@ -13,7 +13,9 @@ dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 . "$dir/lib.sh"
 
-areas=(sriov_basic sriov_numvfs sriov_remove modprobe_conf max_vfs_clamp kunit kernel_log)
+areas=(sriov_basic sriov_numvfs sriov_remove modprobe_conf max_vfs_clamp kunit
+	vf_basic vf_ping vf_vlan vf_jumbo vf_multicast vf_wire vf_flr
+	vf_admin_errno vf_admin_show vf_admin_effects kernel_log)
 [ $# -gt 0 ] && areas=("$@")
 
 for area in "${areas[@]}"; do

@@ -97,6 +97,10 @@ vf_basic_no_pf_reset() {
 		return 0
 	fi
 	diag "$lines"
+	# The PF's own events next to the VFs' resets (a PF message such as a link-change
+	# notification written while a VF waits for its RESET reply replaces that reply).
+	diag "--- PF and igbvf events since the driver was loaded:"
+	diag "$(kmsg_since | grep -E "$PF_BDF|igbvf [0-9a-f:.]+: (enabling|PF still|Address)" | head -n 40)"
 	return 1
 }
 

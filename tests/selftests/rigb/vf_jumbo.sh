@@ -39,21 +39,21 @@ vf_jumbo_setup() {
 }
 
 vf_jumbo_9000() {
-	ping_ok "$NS0" "$(vf_ip 1)" 5 -s 8000 -M do && return 0
+	ping_ok "$NS0" "$(vf_ip 1)" 5 -s 8000 -M "do" && return 0
 	ns_link_stats "$NS0" vf0
 	ns_link_stats "$(vf_ns 1)" vf1
 	return 1
 }
 
 vf_jumbo_small_to_1500() {
-	ping_ok "$NS0" "$(vf_ip 2)" 5 -s 1000 -M do && return 0
+	ping_ok "$NS0" "$(vf_ip 2)" 5 -s 1000 -M "do" && return 0
 	ns_link_stats "$(vf_ns 2)" vf2
 	return 1
 }
 
 vf_jumbo_big_to_1500() {
 	local ok=0
-	ping_silent "$NS0" "$(vf_ip 2)" 3 -s 8000 -M do || ok=1
+	ping_silent "$NS0" "$(vf_ip 2)" 3 -s 8000 -M "do" || ok=1
 	ns_link_stats "$(vf_ns 2)" vf2
 	return $ok
 }
