@@ -60,13 +60,15 @@ adm_is_igb() { [ "$DRIVER" = igb ]; }
 
 # --- the PF interface ------------------------------------------------------------------------
 
-# adm_pf_find: wait (10 s) for the PF's network interface; sets ADM_PF.
+# adm_pf_find: wait (10 s) for the PF's network interface and for udev to have renamed it
+# (eth0 -> enp1s0 right after the probe); sets ADM_PF.
 adm_pf_find() {
 	ADM_PF=
 	if ! wait_until 10 pf_has_netdev; then
 		diag "$DRIVER is bound but $PF_BDF has no network interface"
 		return 1
 	fi
+	udev_settle
 	ADM_PF=$(pf_netdev)
 }
 
@@ -91,6 +93,7 @@ adm_load() {
 	mod_unload igbvf || return 1
 	drv_load "$1" || return 1
 	wait_vf_count "$1" || return 1
+	# After adm_pf_find: pf_if_up reads the interface name once, udev must be done with it.
 	adm_pf_find || return 1
 	pf_if_up
 }

@@ -67,11 +67,12 @@ awk '
 		name = line; why = ""
 		if (match(line, / # SKIP/)) {
 			name = substr(line, 1, RSTART - 1)
-			why = substr(line, RSTART + 7)
+			why = substr(line, RSTART + 8)
 			res = "SKIP: " why
 		}
 		# The test names carry the driver name in a few places.
-		gsub(/ (rigb|igb) /, " DRIVER ", name)
+		gsub(/driver r?igb,/, "driver DRIVER,", name)
+		gsub(/ r?igb /, " DRIVER ", name)
 		if (!(name in seen)) { seen[name] = 1; order[++n] = name }
 		val[file, name] = res
 	}
