@@ -17,12 +17,13 @@
 
 struct rigb_netdev_priv {
 	const void *pf;
+	struct rigb_vf_ops ops;
 	const char *version;
 };
 
-static const void *rigb_pf(struct net_device *dev)
+static struct rigb_netdev_priv *rigb_priv(struct net_device *dev)
 {
-	return ((struct rigb_netdev_priv *)netdev_priv(dev))->pf;
+	return netdev_priv(dev);
 }
 
 static int rigb_open(struct net_device *dev)
@@ -45,38 +46,38 @@ static netdev_tx_t rigb_start_xmit(struct sk_buff *skb, struct net_device *dev)
 
 static int rigb_set_vf_mac(struct net_device *dev, int vf, u8 *mac)
 {
-	return rigb_rs_set_vf_mac(rigb_pf(dev), vf, mac);
+	return rigb_priv(dev)->ops.set_vf_mac(rigb_priv(dev)->pf, vf, mac);
 }
 
 static int rigb_set_vf_vlan(struct net_device *dev, int vf, u16 vlan, u8 qos, __be16 proto)
 {
-	return rigb_rs_set_vf_vlan(rigb_pf(dev), vf, vlan, qos, ntohs(proto));
+	return rigb_priv(dev)->ops.set_vf_vlan(rigb_priv(dev)->pf, vf, vlan, qos, ntohs(proto));
 }
 
 static int rigb_set_vf_rate(struct net_device *dev, int vf, int min_tx_rate, int max_tx_rate)
 {
-	return rigb_rs_set_vf_rate(rigb_pf(dev), vf, min_tx_rate, max_tx_rate);
+	return rigb_priv(dev)->ops.set_vf_rate(rigb_priv(dev)->pf, vf, min_tx_rate, max_tx_rate);
 }
 
 static int rigb_set_vf_spoofchk(struct net_device *dev, int vf, bool on)
 {
-	return rigb_rs_set_vf_spoofchk(rigb_pf(dev), vf, on);
+	return rigb_priv(dev)->ops.set_vf_spoofchk(rigb_priv(dev)->pf, vf, on);
 }
 
 static int rigb_set_vf_trust(struct net_device *dev, int vf, bool on)
 {
-	return rigb_rs_set_vf_trust(rigb_pf(dev), vf, on);
+	return rigb_priv(dev)->ops.set_vf_trust(rigb_priv(dev)->pf, vf, on);
 }
 
 static int rigb_set_vf_link_state(struct net_device *dev, int vf, int state)
 {
-	return rigb_rs_set_vf_link_state(rigb_pf(dev), vf, state);
+	return rigb_priv(dev)->ops.set_vf_link_state(rigb_priv(dev)->pf, vf, state);
 }
 
 static int rigb_get_vf_config(struct net_device *dev, int vf, struct ifla_vf_info *ivi)
 {
 	struct rigb_vf_info info = {};
-	int err = rigb_rs_get_vf_config(rigb_pf(dev), vf, &info);
+	int err = rigb_priv(dev)->ops.get_vf_config(rigb_priv(dev)->pf, vf, &info);
 
 	if (err)
 		return err;
@@ -96,7 +97,7 @@ static int rigb_get_vf_config(struct net_device *dev, int vf, struct ifla_vf_inf
 static int rigb_get_vf_stats(struct net_device *dev, int vf, struct ifla_vf_stats *vs)
 {
 	struct rigb_vf_stats stats = {};
-	int err = rigb_rs_get_vf_stats(rigb_pf(dev), vf, &stats);
+	int err = rigb_priv(dev)->ops.get_vf_stats(rigb_priv(dev)->pf, vf, &stats);
 
 	if (err)
 		return err;
@@ -138,9 +139,12 @@ static const struct ethtool_ops rigb_ethtool_ops = {
 	.get_link = ethtool_op_get_link,
 };
 
-/* Allocates and registers the PF interface; on success *out holds the net_device. */
-int rigb_netdev_create(struct pci_dev *pdev, const void *pf, const u8 *mac,
-		       const char *version, struct net_device **out)
+/*
+ * Allocates and registers the PF interface, its VF operations served by @ops with @pf; on
+ * success *out holds the net_device.
+ */
+int rigb_netdev_create(struct pci_dev *pdev, const void *pf, const struct rigb_vf_ops *ops,
+		       const u8 *mac, const char *version, struct net_device **out)
 {
 	struct rigb_netdev_priv *priv;
 	struct net_device *dev;
@@ -152,6 +156,7 @@ int rigb_netdev_create(struct pci_dev *pdev, const void *pf, const u8 *mac,
 	SET_NETDEV_DEV(dev, &pdev->dev);
 	priv = netdev_priv(dev);
 	priv->pf = pf;
+	priv->ops = *ops;
 	priv->version = version;
 	dev->netdev_ops = &rigb_netdev_ops;
 	dev->ethtool_ops = &rigb_ethtool_ops;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * rigb: interface between the netdev C glue (c/rigb_netdev.c) and Rust (rust/netdev.rs).
- * The structures are mirrored by `CVfInfo` and `CVfStats` in rust/netdev.rs.
+ * The structures are mirrored by `CVfInfo`, `CVfStats` and `VfOpsTable` in rust/netdev.rs.
  */
 #ifndef RIGB_NETDEV_H
 #define RIGB_NETDEV_H
@@ -32,20 +32,22 @@ struct rigb_vf_stats {
 	u64 multicast;
 };
 
+/* The VF operations, implemented in Rust; `pf` is the pointer given to rigb_netdev_create(). */
+struct rigb_vf_ops {
+	int (*set_vf_mac)(const void *pf, int vf, const u8 *mac);
+	int (*set_vf_vlan)(const void *pf, int vf, u16 vlan, u8 qos, u16 proto);
+	int (*set_vf_rate)(const void *pf, int vf, int min_tx_rate, int max_tx_rate);
+	int (*set_vf_spoofchk)(const void *pf, int vf, bool on);
+	int (*set_vf_trust)(const void *pf, int vf, bool on);
+	int (*set_vf_link_state)(const void *pf, int vf, int state);
+	int (*get_vf_config)(const void *pf, int vf, struct rigb_vf_info *info);
+	int (*get_vf_stats)(const void *pf, int vf, struct rigb_vf_stats *stats);
+};
+
 /* Provided by the glue, called from Rust. */
-int rigb_netdev_create(struct pci_dev *pdev, const void *pf, const u8 *mac,
-		       const char *version, struct net_device **out);
+int rigb_netdev_create(struct pci_dev *pdev, const void *pf, const struct rigb_vf_ops *ops,
+		       const u8 *mac, const char *version, struct net_device **out);
 void rigb_netdev_destroy(struct net_device *dev);
 void rigb_netdev_set_carrier(struct net_device *dev, bool on);
-
-/* Implemented in Rust; `pf` is the pointer given to rigb_netdev_create(). */
-int rigb_rs_set_vf_mac(const void *pf, int vf, const u8 *mac);
-int rigb_rs_set_vf_vlan(const void *pf, int vf, u16 vlan, u8 qos, u16 proto);
-int rigb_rs_set_vf_rate(const void *pf, int vf, int min_tx_rate, int max_tx_rate);
-int rigb_rs_set_vf_spoofchk(const void *pf, int vf, bool on);
-int rigb_rs_set_vf_trust(const void *pf, int vf, bool on);
-int rigb_rs_set_vf_link_state(const void *pf, int vf, int state);
-int rigb_rs_get_vf_config(const void *pf, int vf, struct rigb_vf_info *info);
-int rigb_rs_get_vf_stats(const void *pf, int vf, struct rigb_vf_stats *stats);
 
 #endif /* RIGB_NETDEV_H */

@@ -1,247 +1,260 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The PF side of the PF/VF mailbox: moves requests from the hardware to the protocol core
-//! and applies its decisions.
+//! The PF side of the PF/VF mailbox: serves the VFs' requests and resets, and sends them the
+//! PF's own messages.
+//!
+//! A request flows: mailbox interrupt -> [`Mailboxes::serve`] -> the transport reads the words
+//! (`hw/mbx.rs`) -> [`msg::Message`] decodes them -> [`Model::handle`] decides -> the hardware
+//! is programmed from the model (`hw/filters.rs`) -> the transport writes the reply. Refusals
+//! are counted and logged rate-limited per VF. The decisions (what to reply, when a
+//! notification may be written, when to log) are in the pure modules `model`, `mbx/notify.rs`
+//! and `mbx/throttle.rs`; this file owns the per-VF mailbox state and does the I/O.
 
-pub(crate) mod proto;
+pub(crate) mod msg;
+pub(crate) mod notify;
+pub(crate) mod throttle;
 
-use crate::pf::{
-    PfCore,
-    PfState, //
+use crate::{
+    hw::{
+        Hw,
+        Pool, //
+    },
+    model::{
+        Model,
+        Refusal,
+        MAX_VFS, //
+    },
 };
-use kernel::prelude::*;
-use proto::{
-    Dirty, //
-    Event,
-    MacAddr,
+use kernel::{
+    device::Bound,
+    pci,
+    prelude::*,
+    time::{
+        Instant,
+        Monotonic, //
+    },
+};
+use notify::Notifier;
+use throttle::{
+    LogThrottle,
+    Verdict, //
 };
 
-/// Shows a MAC address as `aa:bb:cc:dd:ee:ff` in log messages.
-pub(crate) struct Mac(pub(crate) MacAddr);
+/// Rounds of request handling per interrupt: a VF that keeps sending is served again on the
+/// next interrupt, not in an endless loop here.
+const ROUNDS: usize = 4;
 
-impl core::fmt::Display for Mac {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let [a, b, c, d, e, g] = self.0 .0;
-        write!(f, "{a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{g:02x}")
+/// The mailbox state of one VF.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct VfMailbox {
+    /// PF messages owed to the VF.
+    notifier: Notifier,
+    /// Log rate limiting.
+    throttle: LogThrottle,
+    /// Resets seen (FLR or VF software reset).
+    resets: u64,
+    /// Requests refused.
+    refused: u64,
+}
+
+impl VfMailbox {
+    /// Resets seen.
+    pub(crate) fn resets(&self) -> u64 {
+        self.resets
+    }
+
+    /// Requests refused.
+    pub(crate) fn refused(&self) -> u64 {
+        self.refused
+    }
+
+    /// The VF's notification state.
+    pub(crate) fn notifier(&self) -> &Notifier {
+        &self.notifier
     }
 }
 
-// The kernel's print macros take their own `Display`.
-impl kernel::fmt::Display for Mac {
-    fn fmt(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
-        core::fmt::Display::fmt(self, f)
-    }
+/// The mailboxes of all VFs.
+pub(crate) struct Mailboxes {
+    vfs: [VfMailbox; MAX_VFS],
+    /// Time origin of the log throttles.
+    epoch: Instant<Monotonic>,
 }
 
-/// Minimum interval between two log lines about one VF's misbehaviour (C igb: 2 s).
-const LOG_INTERVAL_MS: i64 = 2000;
+impl Mailboxes {
+    /// Mailboxes with nothing pending.
+    pub(crate) fn new() -> Self {
+        Self {
+            vfs: [VfMailbox::default(); MAX_VFS],
+            epoch: Instant::now(),
+        }
+    }
 
-impl PfCore<'_> {
-    /// Handles every pending VF reset and request. Bounded: a VF that keeps sending is served
-    /// again on the next interrupt, not in an endless loop here.
-    pub(crate) fn service_mailbox(&self, st: &mut PfState) {
-        for _ in 0..4 {
-            let resets = self.hw.take_resets();
-            let (requests, acks) = self.hw.take_requests();
+    /// The mailbox state of VF `vf`.
+    pub(crate) fn vf(&self, vf: usize) -> Option<&VfMailbox> {
+        self.vfs.get(vf)
+    }
+
+    /// Handles every pending VF reset and request, in at most [`ROUNDS`] rounds.
+    pub(crate) fn serve(&mut self, dev: &pci::Device<Bound>, hw: &Hw<'_>, model: &mut Model) {
+        for _ in 0..ROUNDS {
+            let resets = hw.take_resets();
+            let (requests, acks) = hw.take_requests();
             if resets == 0 && requests == 0 && acks == 0 {
                 break;
             }
-            for vf in 0..st.model.num_vfs {
-                let bit = 1 << vf;
+            for vf in 0..model.num_vfs() {
+                let (Some(pool), Some(mbx)) = (Pool::new(vf), self.vfs.get_mut(vf)) else {
+                    continue;
+                };
+                let bit = 1u8 << pool.index();
                 if acks & bit != 0 {
-                    if let Some(e) = st.table.get_mut(vf) {
-                        e.awaiting_ack = false;
-                    }
+                    mbx.notifier.acked();
                 }
                 if resets & bit != 0 {
-                    self.vf_reset_event(st, vf);
+                    // A VF was reset by FLR or by its own driver: forget what it configured.
+                    let changes = model.vflr(vf);
+                    hw.program(model, vf, changes);
+                    mbx.resets += 1;
+                    mbx.notifier.reset();
                 }
                 if requests & bit != 0 {
-                    self.vf_request(st, vf);
+                    Self::request(dev, hw, model, vf, pool, mbx, self.epoch);
                 }
-                self.flush_notify(st, vf);
+                Self::flush(hw, pool, mbx);
             }
         }
     }
 
-    /// A VF was reset by FLR or by its own driver: forget what it configured.
-    fn vf_reset_event(&self, st: &mut PfState, vf: usize) {
-        let sync = st.model.vflr(vf);
-        self.apply(st, vf, sync);
-        if let Some(e) = st.table.get_mut(vf) {
-            e.resets += 1;
-            // A reset VF reads nothing more of what was in its buffer.
-            e.awaiting_ack = false;
-            e.pending_notify = None;
-        }
-    }
-
-    fn vf_request(&self, st: &mut PfState, vf: usize) {
-        let words = match self.hw.mbx_read(vf) {
+    /// Reads, decides and answers one request of VF `vf`.
+    fn request(
+        dev: &pci::Device<Bound>,
+        hw: &Hw<'_>,
+        model: &mut Model,
+        vf: usize,
+        pool: Pool,
+        mbx: &mut VfMailbox,
+        epoch: Instant<Monotonic>,
+    ) {
+        let words = match hw.mbx_read(pool) {
             Ok(words) => words,
             Err(_) => {
-                self.hw.mbx_unlock(vf);
+                hw.mbx_unlock(pool);
                 return;
             }
         };
-        let outcome = st.model.handle(vf, &words);
+        let outcome = model.handle(vf, msg::Message::from(&words));
         // Program the hardware before replying: a VF that sees the ACK may send at once.
-        self.apply(st, vf, outcome.sync);
-        let reply = outcome.reply.get(..outcome.reply_len).unwrap_or(&[]);
-        if self.hw.mbx_write(vf, reply).is_err() {
-            self.hw.mbx_unlock(vf);
-        } else if let Some(e) = st.table.get_mut(vf) {
-            e.awaiting_ack = true;
+        hw.program(model, vf, outcome.changes);
+        if hw.mbx_reply(pool, outcome.reply.words()).is_err() {
+            hw.mbx_unlock(pool);
+        } else {
+            mbx.notifier.replied();
         }
-        if let Some(event) = outcome.event {
-            self.log_event(st, vf, event);
-        }
-    }
-
-    /// Re-programs the hardware areas named in `sync` from the model.
-    pub(crate) fn apply(&self, st: &PfState, vf: usize, sync: Dirty) {
-        let model = &st.model;
-        if sync.contains(Dirty::RAR) {
-            self.hw.sync_rar(model);
-        }
-        if sync.contains(Dirty::VLVF) {
-            self.hw.sync_vlan(model);
-        }
-        if sync.contains(Dirty::MTA) {
-            self.hw.sync_mta(model);
-        }
-        if sync.contains(Dirty::VMOLR) {
-            self.hw.sync_vmolr(model, vf);
-        }
-        if sync.contains(Dirty::VMVIR) {
-            self.hw.sync_vmvir(model, vf);
-        }
-        if sync.contains(Dirty::SPOOFCHK) {
-            let on = model.vfs.get(vf).is_some_and(|v| v.config.spoofchk);
-            self.hw.set_spoofchk(vf, on);
-        }
-        if sync.contains(Dirty::RATE) {
-            // VF n transmits on queues n and n + 8; C igb limits queue n, which igbvf uses.
-            self.hw.set_queue_rate(vf, self.rate_register(st, vf));
-        }
-        if sync.contains(Dirty::DISABLE) {
-            self.hw.set_pool_enabled(vf, false);
-        }
-        if sync.contains(Dirty::ENABLE) {
-            self.hw.set_pool_enabled(vf, true);
+        if let Some(refusal) = outcome.refusal {
+            mbx.refused += 1;
+            if let Verdict::Log { suppressed } = mbx.throttle.check(epoch.elapsed().as_millis()) {
+                log_refusal(dev, vf, refusal);
+                if suppressed > 0 {
+                    dev_warn!(dev, "VF {vf}: {suppressed} similar messages suppressed\n");
+                }
+            }
         }
     }
 
-    /// Logs a VF's refused request, at most once per [`LOG_INTERVAL_MS`] per VF; a guest can
-    /// send requests as fast as it likes.
-    fn log_event(&self, st: &mut PfState, vf: usize, event: Event) {
-        let Some(entry) = st.table.get_mut(vf) else {
+    /// Writes VF `pool`'s queued notification if its buffer is free.
+    fn flush(hw: &Hw<'_>, pool: Pool, mbx: &mut VfMailbox) {
+        if !mbx.notifier.ready() || hw.mbx_lock(pool).is_err() {
+            return;
+        }
+        match mbx.notifier.take(hw.request_pending(pool)) {
+            Some(word) => {
+                hw.mbx_post(pool, &[word]);
+                hw.signal_vfs();
+            }
+            None => hw.mbx_unlock(pool),
+        }
+    }
+
+    /// Sends VF `vf` an unsolicited message, or queues it until its buffer is free (see
+    /// [`Notifier`]).
+    pub(crate) fn notify(&mut self, hw: &Hw<'_>, vf: usize, word: u32) {
+        let (Some(pool), Some(mbx)) = (Pool::new(vf), self.vfs.get_mut(vf)) else {
             return;
         };
-        entry.refused += 1;
-        if let Some(last) = entry.last_log {
-            if last.elapsed().as_millis() < LOG_INTERVAL_MS {
-                entry.suppressed += 1;
-                return;
+        mbx.notifier.queue(word);
+        Self::flush(hw, pool, mbx);
+    }
+
+    /// Tells the running VFs that the PF's link changed; igbvf then re-checks its link.
+    /// Pending requests are answered first.
+    pub(crate) fn notify_link_change(
+        &mut self,
+        dev: &pci::Device<Bound>,
+        hw: &Hw<'_>,
+        model: &mut Model,
+    ) {
+        self.serve(dev, hw, model);
+        for vf in 0..model.num_vfs() {
+            if let Some(word) = model.link_notice(vf) {
+                self.notify(hw, vf, word);
             }
-        }
-        entry.last_log = Some(kernel::time::Instant::now());
-        let suppressed = core::mem::take(&mut entry.suppressed);
-        let dev = self.pdev;
-        match event {
-            Event::NotClearToSend => {
-                dev_warn!(dev, "VF {vf}: message before reset, refused\n")
-            }
-            Event::UnknownMessage(w) => {
-                dev_warn!(dev, "VF {vf}: unknown message 0x{w:08x}, refused\n")
-            }
-            Event::InvalidMac(m) => {
-                dev_warn!(dev, "VF {vf}: invalid MAC {}, refused\n", Mac(m))
-            }
-            Event::MacInUse(m) => dev_warn!(
-                dev,
-                "VF {vf}: MAC {} is in use by another function, refused\n",
-                Mac(m)
-            ),
-            Event::AdminMacDenied => dev_warn!(
-                dev,
-                "VF {vf}: MAC change refused: the administrator set its MAC and the VF is not trusted\n"
-            ),
-            Event::FilterDenied => dev_warn!(
-                dev,
-                "VF {vf}: MAC filter refused: the administrator set its MAC and the VF is not trusted\n"
-            ),
-            Event::FilterTableFull => {
-                dev_warn!(dev, "VF {vf}: MAC filter refused: no free receive address entry\n")
-            }
-            Event::VlanDenied => dev_warn!(
-                dev,
-                "VF {vf}: VLAN change refused: the administrator set a port VLAN\n"
-            ),
-            Event::VlanTableFull => {
-                dev_warn!(dev, "VF {vf}: VLAN refused: all 32 VLAN filters in use\n")
-            }
-            Event::InvalidVlan(v) => dev_warn!(dev, "VF {vf}: invalid VLAN {v}, refused\n"),
-            Event::FrameTooLarge(s) => {
-                dev_warn!(dev, "VF {vf}: invalid max frame size {s}, refused\n")
-            }
-            Event::PromiscDenied(f) => {
-                dev_warn!(dev, "VF {vf}: promiscuous mode 0x{f:x} refused\n")
-            }
-        }
-        if suppressed > 0 {
-            dev_warn!(dev, "VF {vf}: {suppressed} similar messages suppressed\n");
         }
     }
 
     /// Warns every VF that the PF is about to reset or go away, and stops their traffic.
-    pub(crate) fn announce_pf_reset(&self, st: &mut PfState) {
-        st.model.pf_resetting();
-        for vf in 0..st.model.num_vfs {
-            let _ = self.hw.mbx_notify(vf, st.model.control_msg(vf));
-            self.hw.set_pool_enabled(vf, false);
+    pub(crate) fn announce_pf_reset(&mut self, hw: &Hw<'_>, model: &mut Model) {
+        model.pf_resetting();
+        for vf in 0..model.num_vfs() {
+            let (Some(pool), Some(mbx)) = (Pool::new(vf), self.vfs.get_mut(vf)) else {
+                continue;
+            };
+            mbx.notifier.urgent(model.control_msg(vf));
+            Self::flush(hw, pool, mbx);
+            hw.set_pool_enabled(pool, false);
         }
     }
+}
 
-    /// Sends VF `vf` an unsolicited message, or queues it until the VF has read the previous
-    /// one: igbvf reads a reply some milliseconds after it is notified (10 ms after RESET), and a
-    /// message written in between would replace the reply it is waiting for. A newer message
-    /// replaces a queued one.
-    pub(crate) fn notify_vf(&self, st: &mut PfState, vf: usize, word: u32) {
-        if let Some(e) = st.table.get_mut(vf) {
-            e.pending_notify = Some(word);
+/// One log line about a refused request of VF `vf`.
+fn log_refusal(dev: &pci::Device<Bound>, vf: usize, refusal: Refusal) {
+    match refusal {
+        Refusal::NotClearToSend => dev_warn!(dev, "VF {vf}: message before reset, refused\n"),
+        Refusal::UnknownMessage(w) => {
+            dev_warn!(dev, "VF {vf}: unknown message 0x{w:08x}, refused\n")
         }
-        self.flush_notify(st, vf);
-    }
-
-    fn flush_notify(&self, st: &mut PfState, vf: usize) {
-        let Some(e) = st.table.get_mut(vf) else {
-            return;
-        };
-        if e.awaiting_ack {
-            return;
+        Refusal::InvalidMac(m) => dev_warn!(dev, "VF {vf}: invalid MAC {m:x}, refused\n"),
+        Refusal::MacInUse(m) => dev_warn!(
+            dev,
+            "VF {vf}: MAC {m:x} is in use by another function, refused\n"
+        ),
+        Refusal::AdminMacDenied => dev_warn!(
+            dev,
+            "VF {vf}: MAC change refused: the administrator set its MAC and the VF is not trusted\n"
+        ),
+        Refusal::FilterDenied => dev_warn!(
+            dev,
+            "VF {vf}: MAC filter refused: the administrator set its MAC and the VF is not trusted\n"
+        ),
+        Refusal::FilterTableFull => {
+            dev_warn!(
+                dev,
+                "VF {vf}: MAC filter refused: no free receive address entry\n"
+            )
         }
-        if let Some(word) = e.pending_notify.take() {
-            if self.hw.mbx_notify(vf, word).is_ok() {
-                e.awaiting_ack = true;
-                self.hw.signal_vfs();
-            } else {
-                // The VF has a request pending: its reply comes first, this after its ack.
-                e.pending_notify = Some(word);
-            }
+        Refusal::VlanDenied => dev_warn!(
+            dev,
+            "VF {vf}: VLAN change refused: the administrator set a port VLAN\n"
+        ),
+        Refusal::VlanTableFull => {
+            dev_warn!(dev, "VF {vf}: VLAN refused: all 32 VLAN filters in use\n")
         }
-    }
-
-    /// Tells the running VFs that the PF's state changed (link change); igbvf then re-checks
-    /// its link. Pending requests are answered first, and VFs that have not completed a reset
-    /// are left alone: they will ask when they are ready.
-    pub(crate) fn notify_vfs(&self, st: &mut PfState) {
-        self.service_mailbox(st);
-        for vf in 0..st.model.num_vfs {
-            if st.model.vfs.get(vf).is_some_and(|v| v.state.cts) {
-                let word = st.model.control_msg(vf);
-                self.notify_vf(st, vf, word);
-            }
+        Refusal::InvalidVlan(v) => dev_warn!(dev, "VF {vf}: invalid VLAN {v}, refused\n"),
+        Refusal::FrameTooLarge(s) => {
+            dev_warn!(dev, "VF {vf}: invalid max frame size {s}, refused\n")
+        }
+        Refusal::PromiscDenied(f) => {
+            dev_warn!(dev, "VF {vf}: promiscuous mode 0x{f:x} refused\n")
         }
     }
 }

@@ -1,34 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The Physical Function: device bring-up, the VF table, SR-IOV enable/disable and the
-//! interrupt handler.
+//! The Physical Function: device bring-up, SR-IOV enable and disable, the interrupt handler,
+//! and the state every path shares.
+//!
+//! [`Pf`] is the driver's per-device data. It owns the interrupt, the debugfs view and a
+//! [`PfCore`], which the interrupt handler, the PF interface ([`NetDev`]) and debugfs share
+//! through an `Arc`: the device (`Hw`), the [`Model`] of the VFs and the [`Mailboxes`].
 //!
 //! # Locking
 //!
 //! One IRQ-safe spinlock, [`PfCore::state`], serialises everything that changes the device's
-//! configuration: the interrupt handler (mailbox, VF resets, link changes), `sriov_configure`
-//! and probe/unbind. The mailbox is served in hard-interrupt context, as C igb does: igbvf
-//! waits for replies busy-polling with preemption disabled, so a handler deferred to a thread
-//! bound to that CPU would not run until igbvf gave up. Nothing under the lock sleeps or
-//! allocates (mailbox lock retries use `udelay`). The lock is never held across
-//! `pci_enable_sriov`/`pci_disable_sriov`: those probe and remove the VF drivers, which wait
-//! for mailbox replies from the interrupt handler.
+//! configuration: the interrupt handler (mailbox, VF resets, link changes), `sriov_configure`,
+//! the administrator's changes (under the RTNL) and probe/unbind. The mailbox is served in
+//! hard-interrupt context, as C igb does: igbvf waits for replies busy-polling with preemption
+//! disabled, so a handler deferred to a thread bound to that CPU would not run until igbvf gave
+//! up. Nothing under the lock sleeps or allocates (mailbox lock retries use `udelay`). The lock
+//! is never held across `pci_enable_sriov`/`pci_disable_sriov` or the PF interface's
+//! (un)registration: those probe and remove the VF drivers, which wait for mailbox replies
+//! from the interrupt handler, or sleep.
 
 use crate::{
-    debugfs::DebugFs,
+    admin::Admin,
+    debugfs::{
+        DebugFs,
+        VfReport,
+        VfSnapshot, //
+    },
     hw::{
-        Bar0,
-        Hw,
-        BAR0_SIZE, //
+        regs::LinkSpeed,
+        Hw, //
     },
     irq::OtherIrq,
-    mbx::proto::{
-        MacAddr,
+    mbx::Mailboxes,
+    model::{
+        mac::MacAddr,
         Model,
         MAX_VFS, //
     },
-    mbx::Mac,
-    netdev::NetDev,
+    netdev::{
+        NetDev,
+        VfControl, //
+    },
     sriov::SriovDevice,
 };
 use kernel::{
@@ -46,71 +58,30 @@ use kernel::{
         Arc,
         SpinLockIrq, //
     },
-    time::{
-        Instant,
-        Monotonic, //
-    },
 };
 
-/// Resources a VF owns and the PF's bookkeeping about it.
-pub(crate) struct VfEntry {
-    /// VMDq pool (also the index of its mailbox, VMOLR, VMVIR).
-    pub(crate) pool: usize,
-    /// RX/TX queue pair numbers: n and n + 8.
-    pub(crate) queues: [usize; 2],
-    /// Receive address entry of its primary MAC.
-    pub(crate) rar: usize,
-    /// Resets seen (FLR or VF software reset).
-    pub(crate) resets: u64,
-    /// Requests refused.
-    pub(crate) refused: u64,
-    /// When a refused request was last logged.
-    pub(crate) last_log: Option<Instant<Monotonic>>,
-    /// Log lines suppressed since then.
-    pub(crate) suppressed: u32,
-    /// The VF has not yet acknowledged the last message rigb wrote to its buffer.
-    pub(crate) awaiting_ack: bool,
-    /// An unsolicited message to send once the VF has read the previous one.
-    pub(crate) pending_notify: Option<u32>,
-}
-
-impl VfEntry {
-    fn new(vf: usize) -> Self {
-        Self {
-            pool: vf,
-            queues: [vf, vf + 8],
-            rar: crate::mbx::proto::RAR_ENTRIES - 1 - vf,
-            resets: 0,
-            refused: 0,
-            last_log: None,
-            suppressed: 0,
-            awaiting_ack: false,
-            pending_notify: None,
-        }
-    }
-}
-
 /// Mutable PF state, protected by [`PfCore::state`].
-pub(crate) struct PfState {
-    /// The VFs and the device's filter tables, as the protocol core sees them.
-    pub(crate) model: Model,
-    /// One entry per enabled VF; empty while SR-IOV is off.
-    pub(crate) table: KVec<VfEntry>,
+struct PfState<'bound> {
+    /// The VFs and the device's filter tables, as the protocol sees them.
+    model: Model,
+    /// The VFs' mailboxes.
+    mbx: Mailboxes,
     /// Last link state seen.
-    pub(crate) link_up: bool,
-    /// The PF network interface, once registered.
-    pub(crate) netdev: Option<NetDev>,
+    link: Option<LinkSpeed>,
+    /// The PF network interface, once registered. It holds a reference to the `PfCore`, which
+    /// `Pf::unbind` breaks by taking it out.
+    netdev: Option<NetDev<PfCore<'bound>>>,
 }
 
-/// What the PCI callbacks and the interrupt handler share.
+/// What the PCI callbacks, the interrupt handler, the PF interface and debugfs share.
 #[pin_data]
 pub(crate) struct PfCore<'bound> {
-    pub(crate) pdev: &'bound pci::Device<Bound>,
-    pub(crate) hw: Hw<'bound>,
+    pdev: &'bound pci::Device<Bound>,
+    hw: Hw<'bound>,
     /// The PF's permanent MAC address.
-    pub(crate) mac: MacAddr,
+    mac: MacAddr,
     #[pin]
-    pub(crate) state: SpinLockIrq<PfState>,
+    state: SpinLockIrq<PfState<'bound>>,
 }
 
 /// The interrupt handler's handle on the PF.
@@ -130,7 +101,7 @@ pub(crate) struct Pf<'bound> {
     // Fields drop in declaration order: the interrupt and the debugfs files go before the
     // `PfCore` they use.
     _irq: OtherIrq<'bound, IrqHandler<'bound>>,
-    _debugfs: Option<DebugFs>,
+    _debugfs: Option<DebugFs<PfCore<'bound>>>,
     core: Arc<PfCore<'bound>>,
 }
 
@@ -141,8 +112,7 @@ impl<'bound> Pf<'bound> {
         // QEMU's model, like the hardware, drops received frames while bus mastering is off.
         pdev.set_master();
         let bound: &'bound pci::Device<Bound> = pdev;
-        let bar: Bar0<'bound> = bound.iomap_region_sized::<BAR0_SIZE>(0, c"rigb")?;
-        let hw = Hw::new(bar);
+        let hw = Hw::map(bound)?;
         hw.reset()
             .inspect_err(|_| dev_err!(pdev, "device reset timed out\n"))?;
         let mac = hw.permanent_mac();
@@ -157,14 +127,14 @@ impl<'bound> Pf<'bound> {
                 mac,
                 state <- new_spinlock_irq!(PfState {
                     model,
-                    table: KVec::new(),
-                    link_up: false,
+                    mbx: Mailboxes::new(),
+                    link: None,
                     netdev: None,
                 }),
             }),
             GFP_KERNEL,
         )?;
-        core.hw.sync_all(&core.state.lock().model);
+        core.hw.program_all(&core.state.lock().model);
 
         let irq = OtherIrq::new(
             bound,
@@ -179,18 +149,16 @@ impl<'bound> Pf<'bound> {
         // VFs may reset from now on, whether or not a PF network interface exists or is up.
         core.hw.set_pf_reset_done(true);
 
-        // SAFETY: `core` is kept alive by `Pf` until after `unbind` has dropped the netdev.
-        let netdev = unsafe { NetDev::register(pdev, &core, mac) }
+        let netdev = NetDev::register(pdev, core.clone(), mac)
             .inspect_err(|e| dev_err!(pdev, "cannot register the PF interface: {e:?}\n"))?;
         {
             let mut st = core.state.lock();
-            netdev.set_carrier(st.link_up);
+            netdev.set_carrier(st.link.is_some());
             st.netdev = Some(netdev);
         }
-        dev_info!(pdev, "82576 PF, MAC {}, up to {MAX_VFS} VFs\n", Mac(mac));
+        dev_info!(pdev, "82576 PF, MAC {mac:x}, up to {MAX_VFS} VFs\n");
 
-        // SAFETY: `core` outlives the debugfs files: they are dropped first (field order).
-        let debugfs = unsafe { DebugFs::new(pdev.as_ref().name(), &core, MAX_VFS) }
+        let debugfs = DebugFs::new(pdev.as_ref().name(), core.clone(), MAX_VFS)
             .inspect_err(|e| dev_warn!(pdev, "no debugfs view: {e:?}\n"))
             .ok();
         let pf = Self {
@@ -229,11 +197,13 @@ impl<'bound> Pf<'bound> {
         }
         // VFs still enabled here are assigned to guests: tell them the PF is going away before
         // its receive and transmit paths stop.
-        self.core.announce_pf_reset(&mut self.core.state.lock());
-        let hw = &self.core.hw;
-        hw.disable_interrupts();
-        hw.set_pf_reset_done(false);
-        hw.stop();
+        let core = &self.core;
+        let mut st = core.state.lock();
+        let st = &mut *st;
+        st.mbx.announce_pf_reset(&core.hw, &mut st.model);
+        core.hw.disable_interrupts();
+        core.hw.set_pf_reset_done(false);
+        core.hw.stop();
     }
 
     /// `sriov_configure`: enable `n` VFs, or disable them with 0.
@@ -252,59 +222,59 @@ impl PfCore<'_> {
         let causes = self.hw.take_causes();
         {
             let mut st = self.state.lock();
+            let st = &mut *st;
             if causes.link {
-                self.link_changed(&mut st);
+                self.link_changed(st);
             }
             // Mailbox bits are checked on every interrupt: they are cheap to read and a cause
             // that arrived while this handler ran may already be folded into this one.
-            self.service_mailbox(&mut st);
+            st.mbx.serve(self.pdev, &self.hw, &mut st.model);
         }
         self.hw.rearm_interrupt();
     }
 
-    fn link_changed(&self, st: &mut PfState) {
-        let up = self.hw.link_up();
-        if up == st.link_up {
+    fn link_changed(&self, st: &mut PfState<'_>) {
+        let link = self.hw.link();
+        if link == st.link {
             return;
         }
-        st.link_up = up;
-        if up {
-            dev_info!(self.pdev, "link up, {} Mb/s\n", self.hw.link_speed());
-        } else {
-            dev_info!(self.pdev, "link down\n");
+        let was_up = st.link.is_some();
+        st.link = link;
+        match link {
+            Some(speed) => dev_info!(self.pdev, "link up, {} Mb/s\n", speed.mbps()),
+            None => dev_info!(self.pdev, "link down\n"),
         }
         if let Some(netdev) = &st.netdev {
-            netdev.set_carrier(up);
+            netdev.set_carrier(link.is_some());
         }
-        self.refresh_rates(st);
-        self.notify_vfs(st);
+        // Rate limits are relative to the link speed.
+        for vf in 0..st.model.num_vfs() {
+            if st.model.vf(vf).is_some_and(|v| v.config.max_tx_rate != 0) {
+                self.hw.program(&st.model, vf, crate::model::Changes::RATE);
+            }
+        }
+        if was_up != link.is_some() {
+            st.mbx
+                .notify_link_change(self.pdev, &self.hw, &mut st.model);
+        }
     }
 
-    /// Creates `n` VFs: the VF table and their resources first, then the PCI functions.
+    /// Creates `n` VFs: their state and resources first, then the PCI functions.
     fn enable_vfs(&self, pdev: &pci::Device<Core<'_>>, n: usize) -> Result<i32> {
         if pdev.num_vf() > 0 {
             // The PCI core refuses non-zero to non-zero changes itself; probe never gets here.
             return Err(EBUSY);
         }
         {
-            let mut table = KVec::with_capacity(n, GFP_KERNEL)?;
-            for vf in 0..n {
-                let e = VfEntry::new(vf);
-                dev_dbg!(
-                    pdev,
-                    "VF {vf}: pool {}, queues {} and {}, RAR {}\n",
-                    e.pool,
-                    e.queues[0],
-                    e.queues[1],
-                    e.rar
-                );
-                table.push(e, GFP_KERNEL)?;
-            }
             let mut st = self.state.lock();
             st.model = Model::new(n, self.mac);
-            st.table = table;
+            st.mbx = Mailboxes::new();
             // Each VF's pool is enabled by its first RESET message, not here.
-            self.hw.sync_all(&st.model);
+            self.hw.program_all(&st.model);
+        }
+        for vf in 0..n {
+            let q = crate::model::vf::queues(vf);
+            dev_dbg!(pdev, "VF {vf}: pool {vf}, queues {} and {}\n", q[0], q[1]);
         }
         if let Err(e) = pdev.enable_sriov(n as i32) {
             dev_err!(pdev, "cannot enable {n} VFs: {e:?}\n");
@@ -337,7 +307,32 @@ impl PfCore<'_> {
     fn release_vfs(&self) {
         let mut st = self.state.lock();
         st.model = Model::new(0, self.mac);
-        st.table = KVec::new();
-        self.hw.sync_all(&st.model);
+        st.mbx = Mailboxes::new();
+        self.hw.program_all(&st.model);
+    }
+}
+
+impl VfControl for PfCore<'_> {
+    fn admin<R>(&self, f: impl FnOnce(&mut Admin<'_>) -> R) -> R {
+        let mut st = self.state.lock();
+        let st = &mut *st;
+        f(&mut Admin::new(
+            self.pdev,
+            &self.hw,
+            &mut st.model,
+            &mut st.mbx,
+        ))
+    }
+}
+
+impl VfReport for PfCore<'_> {
+    fn snapshot(&self, vf: usize) -> Option<VfSnapshot> {
+        let st = self.state.lock();
+        Some(VfSnapshot {
+            vf: *st.model.vf(vf)?,
+            mbx: *st.mbx.vf(vf)?,
+            regs: self.hw.pool_regs(vf),
+            rate_programmed: self.hw.programmed_rate(&st.model, vf),
+        })
     }
 }

@@ -10,6 +10,7 @@ mod driver;
 mod hw;
 mod irq;
 mod mbx;
+mod model;
 mod netdev;
 mod pf;
 mod sriov;

@@ -3,12 +3,175 @@
 //! Intel 82576 PF registers used by rigb, each defined once.
 //!
 //! Offsets and bits are from the 82576 datasheet and agree with Linux's
-//! `drivers/net/ethernet/intel/igb/e1000_regs.h` and `e1000_defines.h`.
+//! `drivers/net/ethernet/intel/igb/e1000_regs.h` and `e1000_defines.h`. Arrays are sized by
+//! the model's constants, so a per-pool or per-entry index the model cannot produce cannot be
+//! written either.
 
-use kernel::io::register;
+use crate::{
+    mbx::msg::MBX_WORDS,
+    model::{
+        filters::{
+            RAR_ENTRIES,
+            VFTA_WORDS,
+            VLVF_ENTRIES, //
+        },
+        NUM_POOLS,
+    },
+};
+use kernel::{
+    io::register,
+    num::Bounded,
+    prelude::*, //
+};
 
 /// Size of the PF's BAR0 (128 KiB of registers).
 pub(crate) const BAR0_SIZE: usize = 0x20000;
+/// Receive address entries in the first bank (RAL/RAH); the rest are in RAL2/RAH2.
+pub(crate) const RAR_BANK0: usize = 16;
+/// Words of the multicast table array (4096 hash bits).
+pub(crate) const MTA_WORDS: usize = 128;
+/// Words of the unicast table array.
+pub(crate) const UTA_WORDS: usize = 128;
+
+/// Link speed, as STATUS reports it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum LinkSpeed {
+    /// 10 Mb/s.
+    Mbps10,
+    /// 100 Mb/s.
+    Mbps100,
+    /// 1000 Mb/s (encoded as 2 or 3).
+    Mbps1000,
+}
+
+impl LinkSpeed {
+    /// The speed in Mb/s.
+    pub(crate) fn mbps(self) -> u32 {
+        match self {
+            Self::Mbps10 => 10,
+            Self::Mbps100 => 100,
+            Self::Mbps1000 => 1000,
+        }
+    }
+}
+
+impl From<Bounded<u32, 2>> for LinkSpeed {
+    fn from(v: Bounded<u32, 2>) -> Self {
+        match v.get() {
+            0 => Self::Mbps10,
+            1 => Self::Mbps100,
+            _ => Self::Mbps1000,
+        }
+    }
+}
+
+impl From<LinkSpeed> for Bounded<u32, 2> {
+    fn from(s: LinkSpeed) -> Self {
+        match s {
+            LinkSpeed::Mbps10 => Bounded::<u32, 2>::new::<0>(),
+            LinkSpeed::Mbps100 => Bounded::<u32, 2>::new::<1>(),
+            LinkSpeed::Mbps1000 => Bounded::<u32, 2>::new::<2>(),
+        }
+    }
+}
+
+/// MDIC opcode.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum MdicOp {
+    /// Write a PHY register.
+    Write,
+    /// Read a PHY register.
+    Read,
+}
+
+impl TryFrom<Bounded<u32, 2>> for MdicOp {
+    type Error = Error;
+
+    fn try_from(v: Bounded<u32, 2>) -> Result<Self> {
+        match v.get() {
+            1 => Ok(Self::Write),
+            2 => Ok(Self::Read),
+            _ => Err(EINVAL),
+        }
+    }
+}
+
+impl From<MdicOp> for Bounded<u32, 2> {
+    fn from(op: MdicOp) -> Self {
+        match op {
+            MdicOp::Write => Bounded::<u32, 2>::new::<1>(),
+            MdicOp::Read => Bounded::<u32, 2>::new::<2>(),
+        }
+    }
+}
+
+/// How received frames are spread over queues (MRQC.MRQE).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum MrqcMode {
+    /// One queue.
+    Single,
+    /// Receive-side scaling.
+    Rss,
+    /// VMDq: pools selected by MAC and VLAN filters, no RSS.
+    Vmdq,
+}
+
+impl TryFrom<Bounded<u32, 3>> for MrqcMode {
+    type Error = Error;
+
+    fn try_from(v: Bounded<u32, 3>) -> Result<Self> {
+        match v.get() {
+            0 => Ok(Self::Single),
+            2 => Ok(Self::Rss),
+            3 => Ok(Self::Vmdq),
+            _ => Err(EINVAL),
+        }
+    }
+}
+
+impl From<MrqcMode> for Bounded<u32, 3> {
+    fn from(m: MrqcMode) -> Self {
+        match m {
+            MrqcMode::Single => Bounded::<u32, 3>::new::<0>(),
+            MrqcMode::Rss => Bounded::<u32, 3>::new::<2>(),
+            MrqcMode::Vmdq => Bounded::<u32, 3>::new::<3>(),
+        }
+    }
+}
+
+/// VLAN insertion of a pool's transmitted frames (VMVIR.VLANA).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum VlanInsert {
+    /// As each descriptor says.
+    PerDescriptor,
+    /// Always insert the pool's default tag.
+    Always,
+    /// Never insert.
+    Never,
+}
+
+impl TryFrom<Bounded<u32, 2>> for VlanInsert {
+    type Error = Error;
+
+    fn try_from(v: Bounded<u32, 2>) -> Result<Self> {
+        match v.get() {
+            0 => Ok(Self::PerDescriptor),
+            1 => Ok(Self::Always),
+            2 => Ok(Self::Never),
+            _ => Err(EINVAL),
+        }
+    }
+}
+
+impl From<VlanInsert> for Bounded<u32, 2> {
+    fn from(m: VlanInsert) -> Self {
+        match m {
+            VlanInsert::PerDescriptor => Bounded::<u32, 2>::new::<0>(),
+            VlanInsert::Always => Bounded::<u32, 2>::new::<1>(),
+            VlanInsert::Never => Bounded::<u32, 2>::new::<2>(),
+        }
+    }
+}
 
 register! {
     /// Device control.
@@ -23,8 +186,8 @@ register! {
 
     /// Device status.
     pub(crate) STATUS(u32) @ 0x0008 {
-        /// Link speed (0: 10, 1: 100, 2/3: 1000 Mb/s).
-        7:6 speed;
+        /// Link speed.
+        7:6 speed => LinkSpeed;
         /// Link up.
         1:1 lu => bool;
         /// Full duplex.
@@ -57,8 +220,8 @@ register! {
         30:30 error => bool;
         /// Ready: the access completed.
         28:28 ready => bool;
-        /// Opcode: 1 write, 2 read.
-        27:26 op;
+        /// Opcode.
+        27:26 op ?=> MdicOp;
         /// PHY address.
         25:21 phy_addr;
         /// PHY register address.
@@ -113,12 +276,28 @@ register! {
 
     /// Interrupt mask set (same bits as ICR).
     pub(crate) IMS(u32) @ 0x00D0 {
-        31:0 value;
+        /// Device reset asserted.
+        30:30 drsta => bool;
+        /// DMA TX out of sync.
+        28:28 doutsync => bool;
+        /// VF mailbox.
+        8:8 vmmb => bool;
+        /// Link status change.
+        2:2 lsc => bool;
     }
 
     /// Interrupt mask clear (same bits as ICR).
     pub(crate) IMC(u32) @ 0x00D8 {
-        31:0 value;
+        /// Every cause.
+        31:0 all;
+        /// Device reset asserted.
+        30:30 drsta => bool;
+        /// DMA TX out of sync.
+        28:28 doutsync => bool;
+        /// VF mailbox.
+        8:8 vmmb => bool;
+        /// Link status change.
+        2:2 lsc => bool;
     }
 
     /// General purpose interrupt enable.
@@ -193,11 +372,13 @@ register! {
     }
 
     /// VM VLAN insert, per pool.
-    pub(crate) VMVIR(u32)[8] @ 0x3700 {
-        /// Insert mode: 1 = always insert the default VLAN.
-        31:30 mode;
-        /// Default VLAN tag (VID in 11:0, priority in 15:13).
-        15:0 tag;
+    pub(crate) VMVIR(u32)[NUM_POOLS] @ 0x3700 {
+        /// When to insert the default tag.
+        31:30 mode ?=> VlanInsert;
+        /// Default tag: priority.
+        15:13 pcp;
+        /// Default tag: VLAN id.
+        11:0 vid;
     }
 
     /// Receive long packet maximum length.
@@ -206,17 +387,17 @@ register! {
     }
 
     /// Multicast table array (4096 hash bits).
-    pub(crate) MTA(u32)[128] @ 0x5200 {
+    pub(crate) MTA(u32)[MTA_WORDS] @ 0x5200 {
         31:0 bits;
     }
 
     /// Receive address low, entries 0..16.
-    pub(crate) RAL(u32)[16, stride = 8] @ 0x5400 {
+    pub(crate) RAL(u32)[RAR_BANK0, stride = 8] @ 0x5400 {
         31:0 addr;
     }
 
     /// Receive address high, entries 0..16.
-    pub(crate) RAH(u32)[16, stride = 8] @ 0x5404 {
+    pub(crate) RAH(u32)[RAR_BANK0, stride = 8] @ 0x5404 {
         /// Address valid.
         31:31 av => bool;
         /// Pool select, one bit per pool.
@@ -226,12 +407,12 @@ register! {
     }
 
     /// Receive address low, entries 16..24.
-    pub(crate) RAL2(u32)[8, stride = 8] @ 0x54E0 {
+    pub(crate) RAL2(u32)[RAR_ENTRIES - RAR_BANK0, stride = 8] @ 0x54E0 {
         31:0 addr;
     }
 
     /// Receive address high, entries 16..24.
-    pub(crate) RAH2(u32)[8, stride = 8] @ 0x54E4 {
+    pub(crate) RAH2(u32)[RAR_ENTRIES - RAR_BANK0, stride = 8] @ 0x54E4 {
         /// Address valid.
         31:31 av => bool;
         /// Pool select, one bit per pool.
@@ -241,14 +422,14 @@ register! {
     }
 
     /// VLAN filter table array (4096 VLAN bits).
-    pub(crate) VFTA(u32)[128] @ 0x5600 {
+    pub(crate) VFTA(u32)[VFTA_WORDS] @ 0x5600 {
         31:0 bits;
     }
 
     /// Multiple receive queues command.
     pub(crate) MRQC(u32) @ 0x5818 {
-        /// 3: VMDq (pool selection by MAC and VLAN filters), no RSS.
-        2:0 enable;
+        /// Queue selection.
+        2:0 mode ?=> MrqcMode;
     }
 
     /// Virtualization control.
@@ -262,7 +443,7 @@ register! {
     }
 
     /// VM offload register, per pool.
-    pub(crate) VMOLR(u32)[8] @ 0x5AD0 {
+    pub(crate) VMOLR(u32)[NUM_POOLS] @ 0x5AD0 {
         /// Strip VLAN tags.
         30:30 strvlan => bool;
         /// Accept multicast promiscuous.
@@ -288,7 +469,7 @@ register! {
     }
 
     /// VLAN VM filter: VLAN id to pools.
-    pub(crate) VLVF(u32)[32] @ 0x5D00 {
+    pub(crate) VLVF(u32)[VLVF_ENTRIES] @ 0x5D00 {
         /// Entry valid.
         31:31 enable => bool;
         /// Pools member of this VLAN, one bit per pool.
@@ -298,17 +479,17 @@ register! {
     }
 
     /// Unicast table array (hash of unicast addresses).
-    pub(crate) UTA(u32)[128] @ 0xA000 {
+    pub(crate) UTA(u32)[UTA_WORDS] @ 0xA000 {
         31:0 bits;
     }
 
     /// Mailbox memory: 16 words per VF (VF n at index 16 * n).
-    pub(crate) VMBMEM(u32)[128] @ 0x0800 {
+    pub(crate) VMBMEM(u32)[NUM_POOLS * MBX_WORDS] @ 0x0800 {
         31:0 word;
     }
 
     /// PF side of VF n's mailbox.
-    pub(crate) P2VMAILBOX(u32)[8] @ 0x0C00 {
+    pub(crate) P2VMAILBOX(u32)[NUM_POOLS] @ 0x0C00 {
         /// Force-release a lock the VF holds.
         4:4 rvfu => bool;
         /// The PF owns the buffer.
@@ -329,7 +510,7 @@ register! {
         7:0 vfreq;
     }
 
-    /// Mailbox VF interrupt mask.
+    /// Mailbox VF interrupt mask: VF n's requests, acks and resets raise VMMB.
     pub(crate) MBVFIMR(u32) @ 0x0C84 {
         7:0 vfs;
     }
@@ -372,27 +553,27 @@ register! {
     }
 
     /// Good packets received by VF n (the VF's VFGPRC, seen from the PF).
-    pub(crate) PVFGPRC(u32)[8, stride = 0x100] @ 0x10010 {
+    pub(crate) PVFGPRC(u32)[NUM_POOLS, stride = 0x100] @ 0x10010 {
         31:0 count;
     }
 
     /// Good packets transmitted by VF n.
-    pub(crate) PVFGPTC(u32)[8, stride = 0x100] @ 0x10014 {
+    pub(crate) PVFGPTC(u32)[NUM_POOLS, stride = 0x100] @ 0x10014 {
         31:0 count;
     }
 
     /// Good octets received by VF n.
-    pub(crate) PVFGORC(u32)[8, stride = 0x100] @ 0x10018 {
+    pub(crate) PVFGORC(u32)[NUM_POOLS, stride = 0x100] @ 0x10018 {
         31:0 count;
     }
 
     /// Good octets transmitted by VF n.
-    pub(crate) PVFGOTC(u32)[8, stride = 0x100] @ 0x10034 {
+    pub(crate) PVFGOTC(u32)[NUM_POOLS, stride = 0x100] @ 0x10034 {
         31:0 count;
     }
 
     /// Multicast packets received by VF n.
-    pub(crate) PVFMPRC(u32)[8, stride = 0x100] @ 0x1003C {
+    pub(crate) PVFMPRC(u32)[NUM_POOLS, stride = 0x100] @ 0x1003C {
         31:0 count;
     }
 }

@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Host build of rigb's pure modules, so their unit tests run with `cargo test`.
+//! Host build of rigb's pure modules, so their unit tests run with `cargo test`. `model.rs`,
+//! `model/` and `mbx/` are links into `rust/`; the module tree mirrors the kernel crate's, so
+//! `crate::` paths resolve the same way.
 
 #![allow(dead_code)]
 
-#[path = "../../../rust/mbx/proto.rs"]
-mod proto;
+mod model;
+
+mod mbx {
+    pub(crate) mod msg;
+    pub(crate) mod notify;
+    pub(crate) mod throttle;
+}

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The PF side of the PF/VF mailboxes: each VF has a 16-word buffer (VMBMEM) shared by both
+//! sides, a lock bit for each side in its P2VMAILBOX register, and request, acknowledge and
+//! reset bits in MBVFICR and VFLRE. This file moves words; the mailbox service
+//! ([`crate::mbx`]) decides what to send.
+
+use super::{
+    regs::*,
+    Hw,
+    Pool, //
+};
+use crate::{
+    mbx::msg::MBX_WORDS,
+    model::NUM_POOLS, //
+};
+use kernel::{
+    io::{
+        register::Array,
+        Io, //
+    },
+    prelude::*,
+    time::{
+        delay::udelay,
+        Delta, //
+    },
+};
+
+/// Word `i` of `pool`'s buffer. The index is below `NUM_POOLS * MBX_WORDS` by [`Pool`]'s
+/// invariant; reducing it modulo the array size lets the compiler prove it at build time.
+fn buffer_word(pool: Pool, i: usize) -> usize {
+    (pool.index() * MBX_WORDS + i % MBX_WORDS) % (NUM_POOLS * MBX_WORDS)
+}
+
+impl Hw<'_> {
+    fn p2v_write(&self, pool: Pool, v: P2VMAILBOX) {
+        self.bar.write(P2VMAILBOX::at(pool.index()), v);
+    }
+
+    /// Takes the PF's lock on a VF's mailbox buffer. A VF holds it only while it copies a
+    /// message; this runs in interrupt context, so it spins, for at most 1 ms.
+    pub(crate) fn mbx_lock(&self, pool: Pool) -> Result {
+        for _ in 0..100 {
+            self.p2v_write(pool, P2VMAILBOX::zeroed().with_pfu(true));
+            if self.bar.read(P2VMAILBOX::at(pool.index())).pfu() {
+                return Ok(());
+            }
+            udelay(Delta::from_micros(10));
+        }
+        Err(EBUSY)
+    }
+
+    /// Releases the PF's lock without sending.
+    pub(crate) fn mbx_unlock(&self, pool: Pool) {
+        self.p2v_write(pool, P2VMAILBOX::zeroed());
+    }
+
+    /// VFs (bit n = VF n) with a pending request, and VFs that acknowledged a PF message;
+    /// clears the bits returned.
+    pub(crate) fn take_requests(&self) -> (u8, u8) {
+        let r = self.bar.read(MBVFICR);
+        let req = r.vfreq().get() as u8;
+        let ack = r.vfack().get() as u8;
+        if req != 0 || ack != 0 {
+            self.bar.write_reg(r);
+        }
+        (req, ack)
+    }
+
+    /// VFs (bit n = VF n) that were reset (FLR or VF software reset); clears the bits.
+    pub(crate) fn take_resets(&self) -> u8 {
+        let r = self.bar.read(VFLRE);
+        let bits = r.vfs().get() as u8;
+        if bits != 0 {
+            self.bar.write_reg(r);
+        }
+        bits
+    }
+
+    /// Whether the VF's request bit is set: a request the PF has not read yet.
+    pub(crate) fn request_pending(&self, pool: Pool) -> bool {
+        self.bar.read(MBVFICR).vfreq().get() & pool.bit() != 0
+    }
+
+    /// Reads VF `pool`'s request and acknowledges it, keeping the buffer locked for the reply.
+    pub(crate) fn mbx_read(&self, pool: Pool) -> Result<[u32; MBX_WORDS]> {
+        self.mbx_lock(pool)?;
+        let mut words = [0u32; MBX_WORDS];
+        for (i, w) in words.iter_mut().enumerate() {
+            *w = self.bar.read(VMBMEM::at(buffer_word(pool, i))).into_raw();
+        }
+        self.p2v_write(pool, P2VMAILBOX::zeroed().with_ack(true).with_pfu(true));
+        Ok(words)
+    }
+
+    /// Writes `words` to the buffer, which the PF holds locked, and signals the VF (STS);
+    /// writing STS without PFU also releases the lock.
+    pub(crate) fn mbx_post(&self, pool: Pool, words: &[u32]) {
+        for (i, w) in words.iter().take(MBX_WORDS).enumerate() {
+            self.bar
+                .write(VMBMEM::at(buffer_word(pool, i)), VMBMEM::from_raw(*w));
+        }
+        self.p2v_write(pool, P2VMAILBOX::zeroed().with_sts(true));
+    }
+
+    /// Sends a reply to VF `pool`.
+    pub(crate) fn mbx_reply(&self, pool: Pool, words: &[u32]) -> Result {
+        self.mbx_lock(pool)?;
+        // A stale request or ack bit would make the VF's next message look already handled.
+        let bit = pool.bit();
+        self.bar
+            .write_reg(MBVFICR::zeroed().try_with_vfreq(bit)?.try_with_vfack(bit)?);
+        self.mbx_post(pool, words);
+        Ok(())
+    }
+}
