@@ -1577,7 +1577,7 @@ mod tests {
         assert_eq!(m.request_vf_reset(0), Some(msg::PF_CONTROL | msg::NACK));
         assert!(!m.vfs[0].state.cts);
         let out = m.handle(0, req(&[msg::SET_LPE, 1522]));
-        assert_eq!(out.reply.words()[0] & msg::CTS, 0);
+        assert_eq!(out.reply.word0() & msg::CTS, 0);
         let out = m.handle(0, req(&[msg::RESET]));
         assert_eq!(out.reply.word0(), msg::RESET | msg::ACK);
         let (w1, w2) = MAC_A.to_words();
