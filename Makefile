@@ -6,7 +6,8 @@
 #   make KDIR=<dir>      build against another Rust-enabled kernel build tree
 #   make CLIPPY=1        the same, with clippy lints
 #   make fmt | fmtcheck  format / check formatting with the kernel's rustfmt settings
-#   make lint            fmtcheck + a clean CLIPPY=1 rebuild that must print no warning
+#   make lint            fmtcheck, the module graph without cycles, a clean CLIPPY=1 rebuild
+#                        that must print no warning
 #   make demo            boot the VM, load rigb with max_vfs=7 and show the VFs
 #   make test            the whole test suite (host unit tests, then VM selftests)
 #   make bench           VF benchmark (ping RTT, VF enable/disable times), rigb and C igb
@@ -21,7 +22,7 @@ KDIR ?= $(DEFAULT_KDIR)
 KSRC = $(RIGB_CACHE)/linux-src
 ENV := . scripts/common.sh && rigb_kernel_env &&
 
-.PHONY: all modules setup clean fmt fmtcheck lint demo test vm shell bench
+.PHONY: all modules setup clean fmt fmtcheck modgraph lint demo test vm shell bench
 
 all: modules
 
@@ -44,12 +45,15 @@ fmt:
 fmtcheck:
 	@$(ENV) rustfmt --edition 2021 --check --config-path $(KSRC)/.rustfmt.toml $(RUST_SOURCES)
 
-lint: setup fmtcheck
+modgraph:
+	@python3 scripts/modgraph.py rust >/dev/null || { python3 scripts/modgraph.py rust; exit 1; }
+
+lint: setup fmtcheck modgraph
 	@touch rust/rigb.rs c/rigb_netdev.c
 	@out=$$($(ENV) $(MAKE) -C $(KDIR) M=$(CURDIR) CLIPPY=1 modules 2>&1); rc=$$?; \
 	if [ $$rc -ne 0 ] || grep -q 'warning' <<<"$$out"; then \
 		echo "$$out"; echo "lint: build failed or printed warnings"; exit 1; fi; \
-	echo "lint: rustfmt clean, CLIPPY=1 build without warnings"
+	echo "lint: rustfmt clean, no module cycles, CLIPPY=1 build without warnings"
 
 demo: modules
 	@scripts/vm.sh -- tests/demo.sh
