@@ -57,6 +57,7 @@ fn errno(e: AdminError) -> Error {
         | AdminError::InvalidVlan
         | AdminError::InvalidQos => EINVAL,
         AdminError::VlanTableFull => ENOSPC,
+        AdminError::MacInUse => EADDRINUSE,
     }
 }
 

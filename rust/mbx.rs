@@ -249,6 +249,10 @@ fn log_refusal(dev: &pci::Device<Bound>, vf: usize, refusal: Refusal) {
         Refusal::VlanTableFull => {
             dev_warn!(dev, "VF {vf}: VLAN refused: all 32 VLAN filters in use\n")
         }
+        Refusal::VlanReserved(v) => dev_warn!(
+            dev,
+            "VF {vf}: VLAN {v} refused: it is another VF's port VLAN\n"
+        ),
         Refusal::InvalidVlan(v) => dev_warn!(dev, "VF {vf}: invalid VLAN {v}, refused\n"),
         Refusal::FrameTooLarge(s) => {
             dev_warn!(dev, "VF {vf}: invalid max frame size {s}, refused\n")

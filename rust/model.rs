@@ -138,6 +138,8 @@ pub(crate) enum Refusal {
     PromiscDenied(u32),
     /// The address is already used by the PF or another VF.
     MacInUse(MacAddr),
+    /// The VF tried to join another VF's port VLAN (VLAN id attached).
+    VlanReserved(u16),
 }
 
 /// Result of one request.
@@ -186,6 +188,8 @@ pub(crate) enum AdminError {
     InvalidQos,
     /// No VLVF entry left for the port VLAN; nothing was changed.
     VlanTableFull,
+    /// The MAC is already used by the PF or another VF.
+    MacInUse,
 }
 
 /// Model of all VFs and the device-wide shared filter tables.
@@ -462,6 +466,14 @@ impl Model {
     ///
     /// Like C igb the VF is not notified here; see [`Model::request_vf_reset`].
     pub(crate) fn set_admin_mac(&mut self, vf: usize, mac: MacAddr) -> Result<Changes, AdminError> {
+        if self.vf(vf).is_none() {
+            return Err(AdminError::InvalidVf);
+        }
+        // C igb deviation: C igb lets two functions share an address, and whichever receive
+        // address entry matches first gets the other's traffic.
+        if mac.is_valid_unicast() && self.rar.used_by_other(vf, mac) {
+            return Err(AdminError::MacInUse);
+        }
         let v = self.vf_mut(vf).ok_or(AdminError::InvalidVf)?;
         if mac.is_zero() {
             v.config.mac = None;
@@ -511,6 +523,16 @@ impl Model {
             v.config.qos = qos;
         }
         self.recount_vlans(vf);
+        // A port VLAN isolates its VFs: VFs that joined it themselves leave it (C igb leaves
+        // them in, so they receive the port VLAN's traffic).
+        if vid != 0 {
+            for other in 0..self.num_vfs {
+                if other != vf && self.vf(other).is_some_and(|v| v.config.port_vlan == 0) {
+                    self.vlan.remove(other, vid);
+                    self.recount_vlans(other);
+                }
+            }
+        }
         Ok(Changes::VLAN | Changes::PORT_VLAN | Changes::POOL_RX)
     }
 
@@ -668,6 +690,9 @@ impl Model {
         if v.config.port_vlan != 0 {
             return Outcome::nack(word0, Refusal::VlanDenied);
         }
+        if add && vid != 0 && self.is_port_vlan_of_other(vf, vid) {
+            return Outcome::nack(word0, Refusal::VlanReserved(vid));
+        }
         if add {
             if !self.vlan.add(vf, vid) {
                 return Outcome::nack(word0, Refusal::VlanTableFull);
@@ -679,6 +704,11 @@ impl Model {
         }
         self.recount_vlans(vf);
         Outcome::ack(word0, Changes::VLAN | Changes::POOL_RX)
+    }
+
+    /// Whether `vid` is the port VLAN of an enabled VF other than `vf`.
+    fn is_port_vlan_of_other(&self, vf: usize, vid: u16) -> bool {
+        (0..self.num_vfs).any(|o| o != vf && self.vf(o).is_some_and(|v| v.config.port_vlan == vid))
     }
 
     /// Rewrites `vf`'s primary receive address entry from its MAC (freed when it has none).
@@ -1606,5 +1636,50 @@ mod tests {
         }
         let out = m.handle(0, req(&[msg::SET_LPE, 1522]));
         assert_eq!(out.reply.words(), &[msg::SET_LPE | msg::NACK]);
+    }
+
+    #[test]
+    fn admin_mac_of_another_function_is_refused() {
+        let mut m = ready(2);
+        m.handle(1, mac_req(0, MAC_A));
+        assert_eq!(m.set_admin_mac(0, MAC_A), Err(AdminError::MacInUse));
+        assert_eq!(m.set_admin_mac(0, PF_MAC), Err(AdminError::MacInUse));
+        assert_eq!(m.vfs[0].config.mac, None);
+        assert_eq!(m.rar.entries()[22].mac, MAC_A);
+        assert!(m.set_admin_mac(0, MAC_B).is_ok());
+        assert_eq!(m.set_admin_mac(1, MAC_B), Err(AdminError::MacInUse));
+        // Its own address again is fine, and so is clearing.
+        assert!(m.set_admin_mac(0, MAC_B).is_ok());
+        assert!(m.set_admin_mac(1, MacAddr::ZERO).is_ok());
+    }
+
+    #[test]
+    fn vf_cannot_join_another_vf_s_port_vlan() {
+        let mut m = ready(3);
+        assert!(m.set_port_vlan(0, 100, 0).is_ok());
+        let out = m.handle(1, vlan_req(true, 100));
+        assert_eq!(out.reply.word0(), nack(msg::SET_VLAN | msg::VLAN_ADD));
+        assert_eq!(out.refusal, Some(Refusal::VlanReserved(100)));
+        assert_eq!(m.vlan.count_of(1), 0);
+        // Other VLANs are still open to it, and the administrator may share the port VLAN.
+        assert_eq!(m.handle(1, vlan_req(true, 200)).refusal, None);
+        assert!(m.set_port_vlan(2, 100, 0).is_ok());
+        assert_eq!(m.vlan.count_of(2), 1);
+    }
+
+    #[test]
+    fn port_vlan_evicts_vfs_that_joined_it_themselves() {
+        let mut m = ready(2);
+        m.handle(1, vlan_req(true, 100));
+        assert_eq!(m.vlan.count_of(1), 1);
+        let changes = m.set_port_vlan(0, 100, 0);
+        assert!(changes.is_ok_and(|c| c.contains(Changes::VLAN)));
+        assert_eq!(m.vlan.count_of(1), 0);
+        assert_eq!(m.vfs[1].state.vlan_count, 0);
+        assert!(m
+            .vlan
+            .entries()
+            .iter()
+            .any(|e| e.vid == 100 && e.pools == 0b01));
     }
 }
