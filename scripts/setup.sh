@@ -20,8 +20,9 @@ HOST_PACKAGES=(
 	bc bison flex cpio kmod libelf-dev libssl-dev xz-utils make gcc
 	# VM runner (virtme-ng wants udev on the host for its virtio console links)
 	udev busybox-static
-	# tools the guest tests run (the guest sees the host's root file system)
-	iproute2 iputils-ping ethtool pciutils tcpdump socat
+	# tools the guest tests run (the guest sees the host's root file system); rsync installs
+	# the kselftest collection (the kernel's lib.mk)
+	iproute2 iputils-ping ethtool pciutils tcpdump socat rsync
 )
 
 as_root() {

@@ -13,8 +13,8 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=selftests/rigb/lib.sh
-. "$root/tests/selftests/rigb/lib.sh"
+# shellcheck source=selftests/drivers/net/rigb/lib.sh
+. "$root/tests/selftests/drivers/net/rigb/lib.sh"
 
 WANT_VFS=7
 

@@ -24,8 +24,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # --- guest: the measurements -----------------------------------------------------------------
 
 bench_guest() {
-	# shellcheck source=tests/selftests/rigb/lib.sh
-	. "$root/tests/selftests/rigb/lib.sh"
+	# shellcheck source=../selftests/drivers/net/rigb/lib.sh
+	. "$root/tests/selftests/drivers/net/rigb/lib.sh"
 	local reps=${BENCH_REPS:-3} r
 
 	out() { echo "BENCH $*"; }
@@ -75,7 +75,7 @@ bench_guest() {
 		t_exist=$(now)
 		# Up as soon as each interface is there (retried: udev may be renaming it).
 		for ((i = 0; i < 7; i++)); do
-			wait_until 10 bench_up_try "$i" || ok=0
+			slowwait 10 bench_up_try "$i" || ok=0
 		done
 		bench_poll 60 bench_all_carrier || ok=0
 		t_carrier=$(now)
@@ -89,7 +89,7 @@ bench_guest() {
 		t2=$(now)
 		[ "$c" = OK ] || out note "run $r: echo 0 > sriov_numvfs: $c"
 		out disable_s "$(elapsed "$t1" "$t2")"
-		wait_until 30 vf_count_is 0 || out note "run $r: VFs left after echo 0"
+		slowwait 30 vf_count_is 0 || out note "run $r: VFs left after echo 0"
 		udev_settle
 	done
 	out pf_reset_msgs "$(kmsg_since | grep -cE 'PF still in reset|PF still resetting')"

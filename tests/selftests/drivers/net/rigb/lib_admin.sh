@@ -1,24 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Helpers for the administrator's VF API areas (vf_admin_*.sh): `ip link set <pf> vf N ...`,
+# Helpers for the administrator's VF API tests (vf_admin_*.sh): `ip link set <pf> vf N ...`,
 # the VF lines of `ip link show`, rigb's debugfs view of each VF, 82576 registers read from
 # BAR0 (for C igb, which has no debugfs), raw rtnetlink for values iproute2 refuses to send,
-# and the rigb/igb comparison lines. Sourced after lib.sh, never run by itself.
+# and the rigb/igb comparison lines. Sourced after lib.sh by the vf_admin_* tests.
 #
 # Comparison: every operation whose observed behaviour is worth comparing between the two
 # drivers is printed as a diagnostic
 #   # admin-cmp: <operation> | <observed outcome>
-# tests/selftests/rigb/vf_admin_compare.sh (run on the host) joins these lines of a rigb and
-# an igb log into one side-by-side table.
-
-# shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# tools/vf-admin-compare.sh (run on the host) joins these lines of a rigb and an igb log
+# into one side-by-side table.
 
 [ -n "${RIGB_LIB_ADMIN_SOURCED:-}" ] && return 0
 RIGB_LIB_ADMIN_SOURCED=1
 
-ADM_DEBUGFS=/sys/kernel/debug
 ADM_PF=            # the PF's network interface, set by adm_pf_find
 ADM_SKIP=          # set by a test function that returns ADM_RC_SKIP: the reason
 ADM_RC_SKIP=4
@@ -64,7 +60,7 @@ adm_is_igb() { [ "$DRIVER" = igb ]; }
 # (eth0 -> enp1s0 right after the probe); sets ADM_PF.
 adm_pf_find() {
 	ADM_PF=
-	if ! wait_until 10 pf_has_netdev; then
+	if ! slowwait 10 pf_has_netdev; then
 		diag "$DRIVER is bound but $PF_BDF has no network interface"
 		return 1
 	fi
@@ -80,7 +76,7 @@ adm_pf_up() {
 		diag "ip link set $ADM_PF up failed"
 		return 1
 	}
-	wait_until 15 adm_pf_carrier_is_1 && return 0
+	slowwait 15 adm_pf_carrier_is_1 && return 0
 	diag "$ADM_PF: no carrier 15 s after ip link set up"
 	diag_cmd ip -d link show dev "$ADM_PF"
 	return 1
@@ -200,23 +196,7 @@ adm_vf_stats() {
 		END { if (rx != "" && tx != "") print rx, tx }'
 }
 
-# --- registers: rigb's debugfs, BAR0 -----------------------------------------------------------
-
-adm_debugfs_mounted() { awk -v d="$ADM_DEBUGFS" '$2 == d && $3 == "debugfs" { f = 1 } END { exit !f }' /proc/mounts; }
-adm_debugfs_mount() {
-	adm_debugfs_mounted || mount -t debugfs none "$ADM_DEBUGFS" 2>/dev/null
-	adm_debugfs_mounted
-}
-
-adm_dbg_file() { echo "$ADM_DEBUGFS/rigb-$PF_BDF/vf$1"; }
-
-# adm_dbg VF KEY: the value of "KEY: value" in rigb's debugfs file of VF.
-adm_dbg() {
-	sed -n "s/^$2: //p" "$(adm_dbg_file "$1")" 2>/dev/null | head -n1
-}
-
-# adm_dbg_dump VF: the debugfs file as diagnostics.
-adm_dbg_dump() { diag_cmd cat "$(adm_dbg_file "$1")"; }
+# --- registers: BAR0, and rigb's debugfs (lib_debugfs.sh) -----------------------------------
 
 # adm_bar0_dev DEV OFFSET: a 32-bit register in BAR0 of PCI device DEV (sysfs path), read
 # through its resource0 with one aligned 32-bit load, as 0x%08x.
@@ -263,7 +243,7 @@ adm_spoof_bits() {
 		v=$(adm_bar0 "$ADM_REG_DTXSWC") || return 1
 		echo "$(((v >> $1) & 1)) $(((v >> ($1 + 8)) & 1))"
 	else
-		echo "$(adm_dbg "$1" reg_dtxswc_mac_spoof) $(adm_dbg "$1" reg_dtxswc_vlan_spoof)"
+		echo "$(dbg_vf "$1" reg_dtxswc_mac_spoof) $(dbg_vf "$1" reg_dtxswc_vlan_spoof)"
 	fi
 }
 
@@ -272,7 +252,7 @@ adm_vmvir() {
 	if adm_is_igb; then
 		adm_bar0 $((ADM_REG_VMVIR0 + 4 * $1))
 	else
-		adm_dbg "$1" reg_vmvir
+		dbg_vf "$1" reg_vmvir
 	fi
 }
 

@@ -5,10 +5,9 @@
 # PCI core does not report "driver left SR-IOV enabled after remove"; loading the driver
 # again brings the VFs back.
 
+lib_dir=$(dirname "$0")
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-RIGB_PLAN[sriov_remove]=4
+source "$lib_dir/lib.sh"
 
 REMOVE_VFS=()
 REMOVE_DONE=0
@@ -38,11 +37,11 @@ remove_rmmod() {
 	kmsg_mark sriov_remove
 	drv_unload || return 1
 	REMOVE_DONE=1
-	if ! wait_until "$RIGB_TIMEOUT" vf_count_is 0; then
+	if ! slowwait "$RIGB_TIMEOUT" vf_count_is 0; then
 		diag "$(vf_count) virtfn links remain after rmmod $DRIVER (sriov_numvfs: $(numvfs))"
 		return 1
 	fi
-	if ! wait_until "$RIGB_TIMEOUT" vf_devices_gone; then
+	if ! slowwait "$RIGB_TIMEOUT" vf_devices_gone; then
 		for vf in "${REMOVE_VFS[@]}"; do
 			[ -e "$PCI_DEVICES/${vf##*/}" ] && diag "VF ${vf##*/} still exists"
 		done
@@ -74,7 +73,6 @@ sriov_remove_run() {
 	check "$f: rmmod $DRIVER succeeds and removes the VFs" remove_rmmod
 	check "$f: no 'driver left SR-IOV enabled after remove'" remove_no_leftover_warning
 	check "$f: reload brings the 2 VFs back" remove_reload
-	drv_reset
 }
 
-rigb_area_main sriov_remove
+rigb_run 4 sriov_remove_run

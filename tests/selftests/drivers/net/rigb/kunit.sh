@@ -8,33 +8,29 @@
 # with DRIVER=igb this test is skipped.
 #
 # The number of suites is only known after loading rigb, so kunit_prepare loads it once
-# (max_vfs=0), saves every results file and unloads it before the plan is printed.
+# (max_vfs=0), saves every results file and unloads it before the plan is printed; nothing
+# here assumes how many suites there are or what they are called beyond the prefix.
 
+lib_dir=$(dirname "$0")
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$lib_dir/lib.sh"
 
-RIGB_PLAN[kunit]=1
-
-KUNIT_DEBUGFS=/sys/kernel/debug
 KUNIT_SAVED=
 KUNIT_SUITES=()
-KUNIT_PREPARE_LOG=
 
 # kunit_collect DIR: load rigb, copy each rigb* suite's results to DIR/<suite>, unload.
 kunit_collect() {
 	local dir=$1 d
-	if ! mountpoint -q "$KUNIT_DEBUGFS"; then
-		mount -t debugfs debugfs "$KUNIT_DEBUGFS" || {
-			diag "cannot mount debugfs on $KUNIT_DEBUGFS"
-			return 1
-		}
-	fi
+	debugfs_mount || {
+		diag "cannot mount debugfs on $DEBUGFS"
+		return 1
+	}
 	drv_reset
 	drv_load 0 || return 1
-	if [ ! -d "$KUNIT_DEBUGFS/kunit" ]; then
-		diag "no $KUNIT_DEBUGFS/kunit (kernel without CONFIG_KUNIT_DEBUGFS?)"
+	if [ ! -d "$DEBUGFS/kunit" ]; then
+		diag "no $DEBUGFS/kunit (kernel without CONFIG_KUNIT_DEBUGFS?)"
 	fi
-	for d in "$KUNIT_DEBUGFS"/kunit/rigb*; do
+	for d in "$DEBUGFS"/kunit/rigb*; do
 		[ -r "$d/results" ] || continue
 		cat "$d/results" >"$dir/${d##*/}"
 	done
@@ -45,11 +41,11 @@ kunit_prepare() {
 	local f
 	[ "$DRIVER" = rigb ] || return 0
 	KUNIT_SAVED=$(mktemp -d /tmp/rigb-kunit.XXXXXX) || return 0
-	KUNIT_PREPARE_LOG=$(kunit_collect "$KUNIT_SAVED" 2>&1)
+	defer rm -rf "$KUNIT_SAVED"
+	kunit_collect "$KUNIT_SAVED" 2>&1
 	for f in "$KUNIT_SAVED"/*; do
 		[ -f "$f" ] && KUNIT_SUITES+=("${f##*/}")
 	done
-	[ "${#KUNIT_SUITES[@]}" -gt 0 ] && RIGB_PLAN[kunit]=${#KUNIT_SUITES[@]}
 	return 0
 }
 
@@ -81,16 +77,19 @@ kunit_run() {
 		ktap_test_skip_reason "kunit: rigb suites" "DRIVER=$DRIVER has no rigb KUnit suites"
 		return 0
 	fi
-	[ -n "$KUNIT_PREPARE_LOG" ] && echo "$KUNIT_PREPARE_LOG"
 	if [ "${#KUNIT_SUITES[@]}" -eq 0 ]; then
-		diag "no KUnit suite named rigb* in $KUNIT_DEBUGFS/kunit after loading $RIGB_KO"
+		diag "no KUnit suite named rigb* in $DEBUGFS/kunit after loading $RIGB_KO"
 		ktap_test_fail "kunit: rigb suites"
 	fi
 	for s in "${KUNIT_SUITES[@]}"; do
 		kunit_report "$s"
 	done
-	[ -n "$KUNIT_SAVED" ] && rm -rf "$KUNIT_SAVED"
 	return 0
 }
 
-rigb_area_main kunit
+rigb_begin
+kunit_prepare
+# One test per suite found; without any, the one test that says so.
+ktap_set_plan "$((${#KUNIT_SUITES[@]} > 0 ? ${#KUNIT_SUITES[@]} : 1))"
+kunit_run
+rigb_end

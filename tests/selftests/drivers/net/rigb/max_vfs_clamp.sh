@@ -6,10 +6,9 @@
 # from the driver ("<driver> 0000:01:00.0: ..." or "<driver>: ...") that mentions VFs and the
 # number 7.
 
+lib_dir=$(dirname "$0")
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-RIGB_PLAN[max_vfs_clamp]=2
+source "$lib_dir/lib.sh"
 
 clamp_load() {
 	kmsg_mark max_vfs_clamp
@@ -35,7 +34,6 @@ max_vfs_clamp_run() {
 	drv_reset
 	check "$f: max_vfs=9 loads and gives 7 VFs" clamp_load
 	check "$f: the clamp is logged as a warning" clamp_warning
-	drv_reset
 }
 
-rigb_area_main max_vfs_clamp
+rigb_run 2 max_vfs_clamp_run

@@ -9,12 +9,9 @@
 #   - but not 8000-byte ones: the PF keeps vf2's pool at a 1522-byte limit, so the frame
 #     addressed to it is dropped (vf2's counters are shown).
 
+lib_dir=$(dirname "$0")
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-RIGB_PLAN[vf_jumbo]=4
-
-NS0=$(vf_ns 0)
+source "$lib_dir/lib.sh"
 
 # jumbo_mtu I MTU: set VF I's MTU (igbvf resets the VF for it) and wait for carrier again.
 jumbo_mtu() {
@@ -39,21 +36,21 @@ vf_jumbo_setup() {
 }
 
 vf_jumbo_9000() {
-	ping_ok "$NS0" "$(vf_ip 1)" 5 -s 8000 -M "do" && return 0
-	ns_link_stats "$NS0" vf0
+	ping_ok "$VF0_NS" "$(vf_ip 1)" 5 -s 8000 -M "do" && return 0
+	ns_link_stats "$VF0_NS" vf0
 	ns_link_stats "$(vf_ns 1)" vf1
 	return 1
 }
 
 vf_jumbo_small_to_1500() {
-	ping_ok "$NS0" "$(vf_ip 2)" 5 -s 1000 -M "do" && return 0
+	ping_ok "$VF0_NS" "$(vf_ip 2)" 5 -s 1000 -M "do" && return 0
 	ns_link_stats "$(vf_ns 2)" vf2
 	return 1
 }
 
 vf_jumbo_big_to_1500() {
 	local ok=0
-	ping_silent "$NS0" "$(vf_ip 2)" 3 -s 8000 -M "do" || ok=1
+	ping_silent "$VF0_NS" "$(vf_ip 2)" 3 -s 8000 -M "do" || ok=1
 	ns_link_stats "$(vf_ns 2)" vf2
 	return $ok
 }
@@ -64,7 +61,6 @@ vf_jumbo_run() {
 	check "$f: vf0 -> vf1 (MTU 9000): ping -s 8000 -M do, 0% loss" vf_jumbo_9000
 	check "$f: vf0 -> vf2 (MTU 1500): ping -s 1000, 0% loss" vf_jumbo_small_to_1500
 	check "$f: vf0 -> vf2 (MTU 1500): ping -s 8000 gets no reply" vf_jumbo_big_to_1500
-	vf_teardown
 }
 
-rigb_area_main vf_jumbo
+rigb_run 4 vf_jumbo_run

@@ -8,10 +8,9 @@
 # still in reset state" (probe) or "PF still resetting" (open): its RESET mailbox exchange
 # with the PF succeeded every time.
 
+lib_dir=$(dirname "$0")
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-RIGB_PLAN[vf_basic]=4
+source "$lib_dir/lib.sh"
 
 VF_BASIC_VFS=3
 VF_BASIC_CARRIER_LIMIT_MS=3000
@@ -113,7 +112,6 @@ vf_basic_run() {
 	check "$f: every VF has a valid, distinct unicast MAC" vf_basic_macs
 	check "$f: every VF has carrier within 3 s of ip link set up" vf_basic_carrier
 	check "$f: no 'PF still in reset' or 'PF still resetting' from igbvf" vf_basic_no_pf_reset
-	vf_teardown
 }
 
-rigb_area_main vf_basic
+rigb_run 4 vf_basic_run

@@ -5,10 +5,9 @@
 # the PF, each VF is 8086:10ca, sriov_numvfs reads 3 and sriov_totalvfs reads 7; igbvf
 # (loaded explicitly) binds every VF and each gets a network interface.
 
+lib_dir=$(dirname "$0")
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-RIGB_PLAN[sriov_basic]=7
+source "$lib_dir/lib.sh"
 
 basic_vf_ids() {
 	local vf ok=0
@@ -62,7 +61,6 @@ sriov_basic_run() {
 	check "sriov_basic: sriov_totalvfs reads 7" basic_totalvfs
 	check "sriov_basic: igbvf binds every VF" basic_igbvf_bound
 	check "sriov_basic: every VF has a network interface" basic_vf_netdevs
-	drv_reset
 }
 
-rigb_area_main sriov_basic
+rigb_run 7 sriov_basic_run

@@ -16,10 +16,11 @@
 #     min_tx_rate non-zero -> EINVAL;
 #   - state auto|enable|disable accepted (C igb: EOPNOTSUPP, SKIP).
 
+lib_dir=$(dirname "$0")
+# shellcheck source=lib.sh
+source "$lib_dir/lib.sh"
 # shellcheck source=lib_admin.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib_admin.sh"
-
-RIGB_PLAN[vf_admin_errno]=13
+source "$lib_dir/lib_admin.sh"
 
 ERR_LINK_MBPS=1000
 
@@ -213,7 +214,6 @@ vf_admin_errno_run() {
 	check "$f: max_tx_rate $((ERR_LINK_MBPS + 1)) -> EINVAL, $ERR_LINK_MBPS accepted" err_max_rate
 	check "$f: min_tx_rate 10 -> EINVAL" err_min_rate
 	adm_check "$f: state disable, enable, auto accepted" err_state_ok
-	drv_reset
 }
 
-rigb_area_main vf_admin_errno
+rigb_run 13 vf_admin_errno_run

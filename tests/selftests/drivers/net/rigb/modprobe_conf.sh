@@ -13,10 +13,9 @@
 # here never reaches the host). igb is loaded through the same tree, so the mechanism is
 # checked with the in-tree driver too.
 
+lib_dir=$(dirname "$0")
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-RIGB_PLAN[modprobe_conf]=2
+source "$lib_dir/lib.sh"
 
 MODCONF_TREE=
 MODCONF_FILE=/etc/modprobe.d/$DRIVER.conf
@@ -32,6 +31,7 @@ modconf_make_tree() {
 		return 1
 	fi
 	MODCONF_TREE=$(mktemp -d /tmp/rigb-modtree.XXXXXX) || return 1
+	defer rm -rf "$MODCONF_TREE"
 	dst=$MODCONF_TREE/lib/modules/$kver
 	mkdir -p "$dst/extra" || return 1
 	ln -s "$src/kernel" "$dst/kernel"
@@ -57,6 +57,8 @@ modconf_write_conf() {
 		MODCONF_BACKUP=$(mktemp /tmp/rigb-modconf.XXXXXX) || return 1
 		cp -p "$MODCONF_FILE" "$MODCONF_BACKUP" || return 1
 	fi
+	# From here on the file is ours to put back, whatever happens to this program.
+	defer modconf_restore
 	mkdir -p "${MODCONF_FILE%/*}" &&
 		echo "options $DRIVER max_vfs=2" >"$MODCONF_FILE"
 }
@@ -69,8 +71,6 @@ modconf_restore() {
 	else
 		rm -f "$MODCONF_FILE"
 	fi
-	[ -n "$MODCONF_TREE" ] && rm -rf "$MODCONF_TREE"
-	MODCONF_TREE=
 }
 
 modconf_modprobe() {
@@ -100,8 +100,6 @@ modprobe_conf_run() {
 	drv_reset
 	check "$f: modprobe $DRIVER finds and loads the module" modconf_modprobe
 	check "$f: options $DRIVER max_vfs=2 in $MODCONF_FILE gives 2 VFs" modconf_two_vfs
-	drv_reset
-	modconf_restore
 }
 
-rigb_area_main modprobe_conf
+rigb_run 2 modprobe_conf_run

@@ -11,13 +11,9 @@
 #     VLAN 200 on VF1 works and the silence on VLAN 100 is the VLAN boundary; the same capture
 #     on VF1 sees the VLAN 200 frames, so it can see tagged frames.
 
+lib_dir=$(dirname "$0")
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-RIGB_PLAN[vf_vlan]=5
-
-NS0=$(vf_ns 0)
-NS1=$(vf_ns 1)
+source "$lib_dir/lib.sh"
 
 # vlan_add NS PARENT VID ADDR/LEN...: PARENT.VID in NS with the addresses, up.
 vlan_add() {
@@ -37,14 +33,14 @@ vlan_add() {
 vf_vlan_setup() {
 	vf_setup 2 || return 1
 	vf_netns_setup 0 1 || return 1
-	vlan_add "$NS0" vf0 100 10.1.0.1/24 || return 1
-	vlan_add "$NS1" vf1 100 10.1.0.2/24
+	vlan_add "$VF0_NS" vf0 100 10.1.0.1/24 || return 1
+	vlan_add "$VF1_NS" vf1 100 10.1.0.2/24
 }
 
 vf_vlan_100() {
-	ping_ok "$NS0" 10.1.0.2 5 -I vf0.100 && return 0
-	ns_link_stats "$NS0" vf0
-	ns_link_stats "$NS1" vf1
+	ping_ok "$VF0_NS" 10.1.0.2 5 -I vf0.100 && return 0
+	ns_link_stats "$VF0_NS" vf0
+	ns_link_stats "$VF1_NS" vf1
 	return 1
 }
 
@@ -53,12 +49,12 @@ VLAN_CAPTURED=0
 vf_vlan_isolated() {
 	local ok=0
 	VLAN_CAPTURED=0
-	ip -n "$NS1" link del dev vf1.100 || return 1
-	vlan_add "$NS1" vf1 200 10.1.0.2/24 10.2.0.2/24 || return 1
-	ip -n "$NS0" neigh flush all
-	diag_cmd ip -n "$NS1" -br addr show
-	cap_start "$NS1" vf1 vlan 100 || return 1
-	ping_silent "$NS0" 10.1.0.2 5 -I vf0.100 || ok=1
+	ip -n "$VF1_NS" link del dev vf1.100 || return 1
+	vlan_add "$VF1_NS" vf1 200 10.1.0.2/24 10.2.0.2/24 || return 1
+	ip -n "$VF0_NS" neigh flush all
+	diag_cmd ip -n "$VF1_NS" -br addr show
+	cap_start "$VF1_NS" vf1 vlan 100 || return 1
+	ping_silent "$VF0_NS" 10.1.0.2 5 -I vf0.100 || ok=1
 	VLAN_CAPTURE=$(cap_stop)
 	VLAN_CAPTURED=1
 	return $ok
@@ -83,9 +79,9 @@ vf_vlan_no_leak() {
 # Also the control for the capture: the same tcpdump filter sees VLAN 200's frames on VF1.
 vf_vlan_200() {
 	local cap n ok=0
-	vlan_add "$NS0" vf0 200 10.2.0.1/24 || return 1
-	cap_start "$NS1" vf1 vlan 200 || return 1
-	ping_ok "$NS0" 10.2.0.2 5 -I vf0.200 || ok=1
+	vlan_add "$VF0_NS" vf0 200 10.2.0.1/24 || return 1
+	cap_start "$VF1_NS" vf1 vlan 200 || return 1
+	ping_ok "$VF0_NS" 10.2.0.2 5 -I vf0.200 || ok=1
 	cap=$(cap_stop)
 	n=$(grep -c . <<<"$cap")
 	if [ "$n" -eq 0 ]; then
@@ -95,8 +91,8 @@ vf_vlan_200() {
 		diag "tcpdump -p on vf1 saw $n frame(s) tagged 200"
 	fi
 	[ "$ok" -eq 0 ] && return 0
-	ns_link_stats "$NS0" vf0.200
-	ns_link_stats "$NS1" vf1.200
+	ns_link_stats "$VF0_NS" vf0.200
+	ns_link_stats "$VF1_NS" vf1.200
 	return 1
 }
 
@@ -107,7 +103,6 @@ vf_vlan_run() {
 	check "$f: vf0.100 -> 10.1.0.2 on vf1.200 (VLAN 200): no reply" vf_vlan_isolated
 	check "$f: VF1, not in VLAN 100, receives no frame tagged 100" vf_vlan_no_leak
 	check "$f: vf0.200 -> vf1.200: 5 pings, 0% loss, tagged frames seen on VF1" vf_vlan_200
-	vf_teardown
 }
 
-rigb_area_main vf_vlan
+rigb_run 5 vf_vlan_run

@@ -6,10 +6,9 @@
 # 2->0 succeeds and the VFs go; 0->7 brings 7 VFs; 7->0 removes them. Each write's errno is
 # checked exactly.
 
+lib_dir=$(dirname "$0")
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-RIGB_PLAN[sriov_numvfs]=8
+source "$lib_dir/lib.sh"
 
 # numvfs_from N: the state a transition starts from: the driver bound and N VFs. Without it a
 # "2 -> 0" would pass as a no-op write.
@@ -68,7 +67,6 @@ sriov_numvfs_run() {
 	check "$f: 2 -> 0 succeeds, VFs removed" numvfs_set 2 0
 	check "$f: 0 -> 7 succeeds, 7 VFs appear" numvfs_all
 	check "$f: 7 -> 0 succeeds, VFs removed" numvfs_set 7 0
-	drv_reset
 }
 
-rigb_area_main sriov_numvfs
+rigb_run 8 sriov_numvfs_run

@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Not a test area (run.sh does not list it): run on the host after `tests/run.sh` and
-# `DRIVER=igb tests/run.sh`, it joins the "# admin-cmp: <operation> | <outcome>" lines that
-# the vf_admin_* areas print into one table, rigb next to C igb, plus each driver's result of
-# every vf_admin_* test (ok, not ok, SKIP and why).
+# A host tool, not a test: run after `tests/run.sh` and `DRIVER=igb tests/run.sh`, it joins
+# the "# admin-cmp: <operation> | <outcome>" lines that the vf_admin_* selftests print into
+# one table, rigb next to C igb, plus each driver's result of every vf_admin_* test (ok, not
+# ok, SKIP and why). The kselftest runner nests each program's output under "# "; logs of
+# either form are read.
 #
-#   tests/selftests/rigb/vf_admin_compare.sh [RIGB_LOG IGB_LOG]
+#   tools/vf-admin-compare.sh [RIGB_LOG IGB_LOG]
 #
 # Without arguments it takes the newest *-rigb.log and *-igb.log in
 # ${RIGB_CACHE:-~/.cache/rigb}/test-logs. Output: Markdown.
@@ -38,7 +39,7 @@ echo "| operation | rigb | C igb |"
 echo "| --- | --- | --- |"
 awk -F' [|] ' '
 	FNR == 1 { file++ }
-	{ sub(/\r$/, "") }
+	{ sub(/\r$/, ""); sub(/^# # admin-cmp: /, "# admin-cmp: ") }
 	/^# admin-cmp: / {
 		op = substr($1, 14)
 		if (!(op in seen)) { seen[op] = 1; order[++n] = op }
@@ -59,7 +60,7 @@ echo "| test | rigb | C igb |"
 echo "| --- | --- | --- |"
 awk '
 	FNR == 1 { file++ }
-	{ sub(/\r$/, "") }
+	{ sub(/\r$/, ""); if ($0 ~ /^# (not )?ok [0-9]+ vf_admin_/) $0 = substr($0, 3) }
 	/^(not )?ok [0-9]+ vf_admin_/ {
 		line = $0
 		res = (line ~ /^not ok/) ? "not ok" : "ok"

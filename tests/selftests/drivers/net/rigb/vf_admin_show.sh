@@ -15,10 +15,11 @@
 #     show` increase (VF 0 TX and RX, VF 1 TX and RX, by at least 20 packets each). C igb has
 #     no ndo_get_vf_stats: when its counters stay 0 the test is a SKIP.
 
+lib_dir=$(dirname "$0")
+# shellcheck source=lib.sh
+source "$lib_dir/lib.sh"
 # shellcheck source=lib_admin.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib_admin.sh"
-
-RIGB_PLAN[vf_admin_show]=11
+source "$lib_dir/lib_admin.sh"
 
 SHOW_MAC=02:00:00:00:10:01
 SHOW_PINGS=20
@@ -54,9 +55,9 @@ show_mac() {
 	adm_line_has 0 "link/ether 00:00:00:00:00:00 " || ok=1
 	adm_cmp "vf 0 mac 00:00:00:00:00:00 (clear)" "OK, ip link show: $(adm_vf_mac 0)"
 	if ! adm_is_igb; then
-		adm_debugfs_mount
-		diag "debugfs admin_mac after clearing: $(adm_dbg 0 admin_mac)"
-		[ "$(adm_dbg 0 admin_mac)" = false ] || ok=1
+		debugfs_mount
+		diag "debugfs admin_mac after clearing: $(dbg_vf 0 admin_mac)"
+		[ "$(dbg_vf 0 admin_mac)" = false ] || ok=1
 	fi
 	return $ok
 }
@@ -148,7 +149,7 @@ show_vf_macs() {
 		mac=$(cat "/sys/class/net/$ifc/address" 2>/dev/null)
 		# The VF reports a MAC change (udev may replace igbvf's random one) through the
 		# mailbox: allow a moment.
-		wait_until 5 show_vf_mac_is "$i" "$mac" || ok=1
+		slowwait 5 show_vf_mac_is "$i" "$mac" || ok=1
 		diag "vf $i: $ifc uses $mac, ip link show says $(adm_vf_mac "$i")"
 	done
 	adm_cmp "vf line MAC with igbvf bound (no admin MAC)" \
@@ -232,7 +233,6 @@ vf_admin_show_run() {
 	check "$f: VF 1's line unchanged by VF 0's settings" show_vf1_untouched
 	check "$f: with igbvf bound, each VF line shows the VF's MAC" show_vf_macs
 	adm_check "$f: ip -s link show: per-VF counters increase with VF0 -> VF1 traffic" show_counters
-	vf_teardown
 }
 
-rigb_area_main vf_admin_show
+rigb_run 11 vf_admin_show_run

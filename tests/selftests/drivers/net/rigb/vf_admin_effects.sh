@@ -35,10 +35,11 @@
 # tests fail, they print the VF's mailbox word 0 (read from the VF's BAR0: what the PF wrote)
 # and that vector's interrupt count, to tell "not sent" from "sent, VF not woken".
 
+lib_dir=$(dirname "$0")
+# shellcheck source=lib.sh
+source "$lib_dir/lib.sh"
 # shellcheck source=lib_admin.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib_admin.sh"
-
-RIGB_PLAN[vf_admin_effects]=16
+source "$lib_dir/lib_admin.sh"
 
 EFF_MAC_A=02:00:00:00:20:0a      # set before igbvf binds
 EFF_MAC_B=02:00:00:00:20:0b      # set on the running VF
@@ -50,8 +51,6 @@ EFF_WIRE_IP=10.0.0.100
 EFF_WIRE_VLAN_IP=10.0.100.100
 EFF_VF0_VLAN_IP=10.0.100.1
 EFF_MAC_LIMIT=20
-EFF_NS0=$(vf_ns 0)
-EFF_NS1=$(vf_ns 1)
 EFF_CAP=
 EFF_PORT_VLAN_PING=
 
@@ -66,7 +65,7 @@ eff_refusal_re() { # MAC|VLAN: the kernel log line of the PF refusing VF 0's req
 
 eff_setup() {
 	adm_load 2 || return 1
-	adm_is_igb || adm_debugfs_mount || {
+	adm_is_igb || debugfs_mount || {
 		diag "cannot mount debugfs"
 		return 1
 	}
@@ -93,18 +92,23 @@ eff_mac_at_probe() {
 	return 1
 }
 
+# eff_wire_vlan_del: at exit, before the wire peer leaves its namespace (it cannot take its
+# VLAN device along).
+eff_wire_vlan_del() { ip -n "$WIRE_NS" link del dev "$WIRE_IFC.$EFF_VLAN" 2>/dev/null; }
+
 # eff_net: VF 0 and VF 1 in namespaces, VF 0 also on 10.0.100.0/24; the wire peer with its
 # VLAN 100 subinterface; each namespace answers ARP only on the interface with the address.
 eff_net() {
 	local ns
 	vf_netns_setup 0 1 || return 1
-	ip -n "$EFF_NS0" addr add "$EFF_VF0_VLAN_IP/24" dev vf0 || return 1
+	ip -n "$VF0_NS" addr add "$EFF_VF0_VLAN_IP/24" dev vf0 || return 1
 	wire_netns_setup "$EFF_WIRE_IP/24" || return 1
 	ip -n "$WIRE_NS" link add link "$WIRE_IFC" name "$WIRE_IFC.$EFF_VLAN" type vlan id "$EFF_VLAN" ||
 		return 1
+	defer eff_wire_vlan_del
 	ip -n "$WIRE_NS" addr add "$EFF_WIRE_VLAN_IP/24" dev "$WIRE_IFC.$EFF_VLAN" || return 1
 	ip -n "$WIRE_NS" link set dev "$WIRE_IFC.$EFF_VLAN" up || return 1
-	for ns in "$WIRE_NS" "$EFF_NS0" "$EFF_NS1"; do
+	for ns in "$WIRE_NS" "$VF0_NS" "$VF1_NS"; do
 		nsx "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 || return 1
 	done
 	ns_wait_carrier "$WIRE_NS" "$WIRE_IFC.$EFF_VLAN"
@@ -114,10 +118,10 @@ eff_net() {
 # pings PING_DEST; EFF_CAP holds the frames; returns ping_ok's status.
 eff_capture() {
 	local mac rc
-	mac=$(adm_ns_mac "$EFF_NS0" vf0)
-	ip -n "$EFF_NS0" neigh flush all
+	mac=$(adm_ns_mac "$VF0_NS" vf0)
+	ip -n "$VF0_NS" neigh flush all
 	cap_start "$WIRE_NS" "$WIRE_IFC" ether src "$mac" || return 2
-	ping_ok "$EFF_NS0" "$1" "$2"
+	ping_ok "$VF0_NS" "$1" "$2"
 	rc=$?
 	EFF_CAP=$(cap_stop)
 	CAP_PID= # cap_stop ran in a subshell: the capture is over
@@ -128,7 +132,7 @@ eff_port_vlan_tagged() {
 	local vlans tagged untagged n
 	EFF_PORT_VLAN_PING=
 	eff_net || return 1
-	vlans=$(ip -n "$EFF_NS0" -o link show type vlan)
+	vlans=$(ip -n "$VF0_NS" -o link show type vlan)
 	if [ -n "$vlans" ]; then
 		diag "VF 0's namespace has VLAN devices: $vlans"
 		return 1
@@ -157,10 +161,10 @@ eff_port_vlan_replies() {
 		return 0
 	fi
 	diag "VF 0 -> $EFF_WIRE_VLAN_IP: ${EFF_PORT_VLAN_PING:-no ping took place}"
-	ns_link_stats "$EFF_NS0" vf0
+	ns_link_stats "$VF0_NS" vf0
 	ns_link_stats "$WIRE_NS" "$WIRE_IFC.$EFF_VLAN"
 	diag_cmd ip -n "$WIRE_NS" neigh show
-	adm_is_igb || adm_dbg_dump 0
+	adm_is_igb || dbg_vf_dump 0
 	return 1
 }
 
@@ -184,12 +188,12 @@ eff_vlan_refused() {
 	local re lines ok=0
 	re=$(eff_refusal_re VLAN)
 	kmsg_mark eff_vlan_refused
-	if ! ip -n "$EFF_NS0" link add link vf0 name vf0.200 type vlan id 200; then
+	if ! ip -n "$VF0_NS" link add link vf0 name vf0.200 type vlan id 200; then
 		diag "cannot create vf0.200"
 		return 1
 	fi
-	ip -n "$EFF_NS0" link set dev vf0.200 up
-	if wait_until 5 adm_kmsg_has "$re"; then
+	ip -n "$VF0_NS" link set dev vf0.200 up
+	if slowwait 5 adm_kmsg_has "$re"; then
 		lines=$(kmsg_since | grep -E "$re|igbvf|rigb|igb" | head -n 5)
 		diag "$lines"
 	else
@@ -199,7 +203,7 @@ eff_vlan_refused() {
 	fi
 	adm_cmp "port vlan: VF's own VLAN 200 request" \
 		"$([ $ok -eq 0 ] && echo "refused, logged: '$(kmsg_since | grep -m1 -o "$re.*")'" || echo "not logged")"
-	ip -n "$EFF_NS0" link del dev vf0.200
+	ip -n "$VF0_NS" link del dev vf0.200
 	return $ok
 }
 
@@ -222,22 +226,22 @@ eff_vlan_removed() {
 }
 
 eff_vf_ping() {
-	ip -n "$EFF_NS0" neigh flush all
-	ip -n "$EFF_NS1" neigh flush all
-	ping_ok "$EFF_NS0" "$(vf_ip 1)" 5
+	ip -n "$VF0_NS" neigh flush all
+	ip -n "$VF1_NS" neigh flush all
+	ping_ok "$VF0_NS" "$(vf_ip 1)" 5
 }
 
 eff_vfre_vfte() { # VF WANT: debugfs reg_vfre and reg_vfte both WANT (rigb only)
 	local re te
 	adm_is_igb && return 0
-	re=$(adm_dbg "$1" reg_vfre)
-	te=$(adm_dbg "$1" reg_vfte)
+	re=$(dbg_vf "$1" reg_vfre)
+	te=$(dbg_vf "$1" reg_vfte)
 	diag "VF $1: reg_vfre $re, reg_vfte $te"
 	[ "$re" = "$2" ] && [ "$te" = "$2" ]
 }
 
-eff_carrier0() { adm_ns_carrier_is "$EFF_NS0" vf0 0; }
-eff_carrier1() { adm_ns_carrier_is "$EFF_NS0" vf0 1; }
+eff_carrier0() { adm_ns_carrier_is "$VF0_NS" vf0 0; }
+eff_carrier1() { adm_ns_carrier_is "$VF0_NS" vf0 1; }
 
 eff_state_disable() {
 	local t0 ms irq0 ok=0 seen
@@ -258,18 +262,18 @@ eff_state_disable() {
 	else
 		ok=1
 		diag "VF 0: still carrier 1 $(adm_fmt_ms "$ms") after state disable"
-		if wait_until 20 eff_carrier0; then
+		if slowwait 20 eff_carrier0; then
 			seen="carrier 0 only after $(adm_fmt_ms "$(adm_ms_since "$t0")")"
 		else
 			seen="carrier still 1 after $(adm_fmt_ms "$(adm_ms_since "$t0")")"
 		fi
 		diag "VF 0: $seen"
 		diag "VF 0: $(adm_vf_wake_state 0) (before the disable: $irq0)"
-		adm_dbg_dump 0
+		dbg_vf_dump 0
 	fi
 	eff_vfre_vfte 0 0 || ok=1
-	ip -n "$EFF_NS0" neigh flush all
-	ping_silent "$EFF_NS0" "$(vf_ip 1)" 5 || ok=1
+	ip -n "$VF0_NS" neigh flush all
+	ping_silent "$VF0_NS" "$(vf_ip 1)" 5 || ok=1
 	adm_cmp "state disable on a running VF" "$seen; traffic $([ "$PING_RX" = 0 ] && echo stops || echo "does not stop")"
 	return $ok
 }
@@ -287,16 +291,16 @@ eff_state_restore() {
 	if [ "$s" = auto ]; then
 		adm_must 0 state disable || return 1
 		# Not tested again here (the previous tests did): give the VF the time it took.
-		wait_until 10 eff_carrier0
+		slowwait 10 eff_carrier0
 	fi
-	before=$(nsx "$EFF_NS0" cat /sys/class/net/vf0/carrier 2>/dev/null)
+	before=$(nsx "$VF0_NS" cat /sys/class/net/vf0/carrier 2>/dev/null)
 	adm_must 0 state "$s" || return 1
 	if ms=$(adm_wait_ms 15 eff_carrier1); then
 		diag "VF 0: carrier 1 $(adm_fmt_ms "$ms") after state $s (carrier was $before before it)"
 	else
 		diag "VF 0: no carrier $(adm_fmt_ms "$ms") after state $s"
 		diag "VF 0: $(adm_vf_wake_state 0)"
-		adm_dbg_dump 0
+		dbg_vf_dump 0
 		ok=1
 	fi
 	eff_vfre_vfte 0 1 || ok=1
@@ -306,18 +310,18 @@ eff_state_restore() {
 	return $ok
 }
 
-eff_vf0_ifindex() { nsx "$EFF_NS0" cat /sys/class/net/vf0/ifindex 2>/dev/null; }
-eff_vf0_has() { [ "$(adm_ns_mac "$EFF_NS0" vf0)" = "$1" ]; }
+eff_vf0_ifindex() { nsx "$VF0_NS" cat /sys/class/net/vf0/ifindex 2>/dev/null; }
+eff_vf0_has() { [ "$(adm_ns_mac "$VF0_NS" vf0)" = "$1" ]; }
 
 # eff_vf0_bounce: VF 0's own `ip link set down` + `up` (igbvf resets and asks the PF for its
 # MAC); used when a new admin MAC did not reach the running VF, so that later tests start
 # from a VF that uses its admin MAC.
 eff_vf0_bounce() {
 	local ms
-	ip -n "$EFF_NS0" link set dev vf0 down
-	ip -n "$EFF_NS0" link set dev vf0 up
+	ip -n "$VF0_NS" link set dev vf0 down
+	ip -n "$VF0_NS" link set dev vf0 up
 	ms=$(adm_wait_ms 10 eff_carrier1)
-	diag "after VF 0's own ip link set down/up: $(adm_ns_mac "$EFF_NS0" vf0), carrier after $(adm_fmt_ms "$ms")"
+	diag "after VF 0's own ip link set down/up: $(adm_ns_mac "$VF0_NS" vf0), carrier after $(adm_fmt_ms "$ms")"
 }
 
 eff_mac_running() {
@@ -327,21 +331,21 @@ eff_mac_running() {
 	kmsg_mark eff_mac_running
 	adm_must 0 mac "$EFF_MAC_B" || return 1
 	ms=$(adm_wait_ms "$EFF_MAC_LIMIT" eff_vf0_has "$EFF_MAC_B")
-	now=$(adm_ns_mac "$EFF_NS0" vf0)
+	now=$(adm_ns_mac "$VF0_NS" vf0)
 	idx1=$(eff_vf0_ifindex)
 	if [ "$now" != "$EFF_MAC_B" ]; then
 		diag "VF 0 still has $now $(adm_fmt_ms "$ms") after the administrator set $EFF_MAC_B"
 		diag "VF 0: $(adm_vf_wake_state 0) (before: $irq0)"
 		diag "kernel log since:"
 		diag "$(kmsg_since | tail -n 8)"
-		adm_is_igb || adm_dbg_dump 0
+		adm_is_igb || dbg_vf_dump 0
 		eff_vf0_bounce
 		if adm_is_igb; then
-			adm_cmp "mac on a running VF" "not applied: VF keeps $now for ${EFF_MAC_LIMIT} s (VF's own down/up applies it: $(adm_ns_mac "$EFF_NS0" vf0))"
+			adm_cmp "mac on a running VF" "not applied: VF keeps $now for ${EFF_MAC_LIMIT} s (VF's own down/up applies it: $(adm_ns_mac "$VF0_NS" vf0))"
 			adm_skip "C igb does not make the VF reset: VF 0 kept $now for ${EFF_MAC_LIMIT} s; igb logs '$(kmsg_since | grep -o 'Reload the VF driver.*' | head -n1)'"
 			return
 		fi
-		adm_cmp "mac on a running VF" "not applied within ${EFF_MAC_LIMIT} s (VF's own down/up applies it: $(adm_ns_mac "$EFF_NS0" vf0))"
+		adm_cmp "mac on a running VF" "not applied within ${EFF_MAC_LIMIT} s (VF's own down/up applies it: $(adm_ns_mac "$VF0_NS" vf0))"
 		return 1
 	fi
 	diag "VF 0 took $EFF_MAC_B $(adm_fmt_ms "$ms") after ip link set vf 0 mac (ifindex $idx0 -> $idx1: same interface, no reload)"
@@ -349,9 +353,9 @@ eff_mac_running() {
 		diag "VF 0's interface was replaced"
 		ok=1
 	}
-	ns_wait_carrier "$EFF_NS0" vf0 || ok=1
-	ip -n "$EFF_NS1" neigh flush all
-	ping_ok "$EFF_NS1" "$(vf_ip 0)" 5 || ok=1
+	ns_wait_carrier "$VF0_NS" vf0 || ok=1
+	ip -n "$VF1_NS" neigh flush all
+	ping_ok "$VF1_NS" "$(vf_ip 0)" 5 || ok=1
 	adm_cmp "mac on a running VF" "applied after $(adm_fmt_ms "$ms") without reload"
 	return $ok
 }
@@ -359,7 +363,7 @@ eff_mac_running() {
 # eff_vf_mac_change: VF 0 asks for EFF_MAC_C from inside; prints OK or the errno name.
 eff_vf_mac_change() {
 	local out
-	if out=$(ip -n "$EFF_NS0" link set dev vf0 address "$EFF_MAC_C" 2>&1); then
+	if out=$(ip -n "$VF0_NS" link set dev vf0 address "$EFF_MAC_C" 2>&1); then
 		echo OK
 	else
 		adm_errname "$out" || echo "$out"
@@ -369,18 +373,18 @@ eff_vf_mac_change() {
 eff_untrusted() {
 	local got re before ok=0
 	re=$(eff_refusal_re MAC)
-	before=$(adm_ns_mac "$EFF_NS0" vf0)
+	before=$(adm_ns_mac "$VF0_NS" vf0)
 	# rigb logs a VF's refusals at most every 2 s: keep the earlier ones from masking this one.
 	adm_is_igb || sleep 2.1
 	kmsg_mark eff_untrusted
 	got=$(eff_vf_mac_change)
 	diag "untrusted VF 0 ($before): ip link set vf0 address $EFF_MAC_C: $got"
 	[ "$got" != OK ] || ok=1
-	[ "$(adm_ns_mac "$EFF_NS0" vf0)" = "$before" ] || {
-		diag "VF 0 now has $(adm_ns_mac "$EFF_NS0" vf0)"
+	[ "$(adm_ns_mac "$VF0_NS" vf0)" = "$before" ] || {
+		diag "VF 0 now has $(adm_ns_mac "$VF0_NS" vf0)"
 		ok=1
 	}
-	if wait_until 3 adm_kmsg_has "$re"; then
+	if slowwait 3 adm_kmsg_has "$re"; then
 		diag "$(kmsg_since | grep -m1 "$re")"
 	else
 		diag "no '$re' in the kernel log: $(kmsg_since | tail -n 5)"
@@ -394,11 +398,11 @@ eff_trusted() {
 	local got ok=0
 	adm_must 0 trust on || return 1
 	got=$(eff_vf_mac_change)
-	diag "trusted VF 0: ip link set vf0 address $EFF_MAC_C: $got; it has $(adm_ns_mac "$EFF_NS0" vf0)"
+	diag "trusted VF 0: ip link set vf0 address $EFF_MAC_C: $got; it has $(adm_ns_mac "$VF0_NS" vf0)"
 	diag "vf 0: $(adm_vf_line 0)"
-	[ "$got" = OK ] && [ "$(adm_ns_mac "$EFF_NS0" vf0)" = "$EFF_MAC_C" ] || ok=1
-	ip -n "$EFF_NS1" neigh flush all
-	ping_ok "$EFF_NS1" "$(vf_ip 0)" 5 || ok=1
+	[ "$got" = OK ] && [ "$(adm_ns_mac "$VF0_NS" vf0)" = "$EFF_MAC_C" ] || ok=1
+	ip -n "$VF1_NS" neigh flush all
+	ping_ok "$VF1_NS" "$(vf_ip 0)" 5 || ok=1
 	adm_cmp "trusted VF with admin MAC changes its MAC" "$got; PF's vf line then shows $(adm_vf_mac 0)"
 	return $ok
 }
@@ -432,11 +436,11 @@ eff_rate() {
 		return
 	fi
 	want=0x80028000
-	v=$(adm_dbg 0 rttbcnrc_programmed)
+	v=$(dbg_vf 0 rttbcnrc_programmed)
 	diag "max_tx_rate 100: rttbcnrc_programmed $v (expected $want: 1000/100 = 10.0)"
 	[ "$((v))" -eq "$((want))" ] || ok=1
 	adm_must 0 max_tx_rate 0 || return 1
-	v=$(adm_dbg 0 rttbcnrc_programmed)
+	v=$(dbg_vf 0 rttbcnrc_programmed)
 	diag "max_tx_rate 0: rttbcnrc_programmed $v"
 	[ "$((v))" -eq 0 ] || ok=1
 	adm_cmp "max_tx_rate 100 / 0: RTTBCNRC" "$([ $ok -eq 0 ] && echo "0x80028000 / 0 (debugfs)" || echo "wrong: see log")"
@@ -461,8 +465,6 @@ vf_admin_effects_run() {
 	check "$f: trust on: VF 0 changes its own MAC, VF 1 reaches it" eff_trusted
 	check "$f: spoofchk off/on: VF 0's DTXSWC anti-spoofing bits cleared/set" eff_spoofchk
 	adm_check "$f: max_tx_rate 100 programs RTTBCNRC, max_tx_rate 0 clears it" eff_rate
-	ip -n "$WIRE_NS" link del dev "$WIRE_IFC.$EFF_VLAN" 2>/dev/null
-	vf_teardown
 }
 
-rigb_area_main vf_admin_effects
+rigb_run 16 vf_admin_effects_run

@@ -7,10 +7,9 @@
 # its port (the internal switch has no pool with the peer's MAC); wire -> VF comes in from the
 # port and is switched to VF 0's pool by its MAC filter.
 
+lib_dir=$(dirname "$0")
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-RIGB_PLAN[vf_wire]=3
+source "$lib_dir/lib.sh"
 
 WIRE_IP=10.0.0.100
 
@@ -44,7 +43,6 @@ vf_wire_run() {
 	check "$f: VF0 and the wire peer (virtio-net) in namespaces, with carrier" vf_wire_setup
 	check "$f: VF0 -> wire peer: 10 pings, 0% loss" vf_wire_out
 	check "$f: wire peer -> VF0: 10 pings, 0% loss" vf_wire_in
-	vf_teardown
 }
 
-rigb_area_main vf_wire
+rigb_run 3 vf_wire_run

@@ -16,10 +16,9 @@
 # accepts every group any pool joined. VF2's NIC thus delivers 239.1.2.3's frames and its IP
 # stack drops them; the link-level counts are reported as diagnostics, not tested.
 
+lib_dir=$(dirname "$0")
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-RIGB_PLAN[vf_multicast]=4
+source "$lib_dir/lib.sh"
 
 MC_GROUP=239.1.2.3
 MC_OTHER=239.1.2.99
@@ -102,7 +101,7 @@ vf_multicast_exchange() {
 		pids+=($!)
 	done
 	for i in 1 2; do
-		if ! wait_until 15 grep -q ready "$MC_DIR/recv$i"; then
+		if ! slowwait 15 grep -q ready "$MC_DIR/recv$i"; then
 			diag "receiver on vf$i did not start: $(cat "$MC_DIR/recv$i")"
 			ok=1
 		fi
@@ -179,7 +178,6 @@ vf_multicast_run() {
 	check "$f: VF1 joined $MC_GROUP and receives all $MC_COUNT datagrams from VF0" vf_multicast_joined
 	check "$f: VF2 (not joined, no promisc/allmulti) receives none" vf_multicast_not_joined
 	check "$f: frames to $MC_OTHER (nobody joined) reach no VF, even at link level" vf_multicast_unjoined_group
-	vf_teardown
 }
 
-rigb_area_main vf_multicast
+rigb_run 4 vf_multicast_run

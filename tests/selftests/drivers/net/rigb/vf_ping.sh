@@ -5,10 +5,9 @@
 # of its own (so nothing is short-circuited by the local stack), answer 20 pings
 # (`ping -c 20 -i 0.2`) with 0% loss; the average RTT is reported as a diagnostic.
 
+lib_dir=$(dirname "$0")
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-RIGB_PLAN[vf_ping]=2
+source "$lib_dir/lib.sh"
 
 vf_ping_setup() {
 	vf_setup 2 && vf_netns_setup 0 1
@@ -29,7 +28,6 @@ vf_ping_run() {
 	local f=vf_ping
 	check "$f: 2 VFs, each in its own namespace, with carrier" vf_ping_setup
 	check "$f: VF0 -> VF1: 20 pings, 0% loss" vf_ping_20
-	vf_teardown
 }
 
-rigb_area_main vf_ping
+rigb_run 2 vf_ping_run

@@ -3,12 +3,13 @@
 #
 # The kernel log of the whole VM run (boot included) has no "BUG:", "WARNING:", "Oops",
 # "Call Trace", "kernel BUG at" or "Kernel panic" (kernel messages only: text user space
-# wrote to /dev/kmsg does not count). Run it last; offending lines are printed as diagnostics.
+# wrote to /dev/kmsg does not count). It is the last of TEST_PROGS in the Makefile, so the
+# runner gets to it after every other test has run and cleaned up; offending lines are
+# printed as diagnostics.
 
+lib_dir=$(dirname "$0")
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-RIGB_PLAN[kernel_log]=1
+source "$lib_dir/lib.sh"
 
 KERNEL_LOG_BAD='BUG:|WARNING:|Oops|Call Trace|kernel BUG at|Kernel panic'
 
@@ -29,4 +30,4 @@ kernel_log_run() {
 	check "kernel_log: no BUG, WARNING, Oops or Call Trace in the kernel log" kernel_log_clean
 }
 
-rigb_area_main kernel_log
+rigb_run 1 kernel_log_run

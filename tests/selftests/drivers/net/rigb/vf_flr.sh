@@ -9,10 +9,9 @@
 # possibly in flight when ping is stopped not counted). After the loop VF 1, in a namespace,
 # pings VF 0 with 0% loss. The loop's time is reported.
 
+lib_dir=$(dirname "$0")
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-RIGB_PLAN[vf_flr]=4
+source "$lib_dir/lib.sh"
 
 FLR_CYCLES=${RIGB_FLR_CYCLES:-50}
 FLR_VF=1
@@ -41,11 +40,11 @@ flr_vf_carrier() {
 	[ "$c" = 1 ]
 }
 flr_vf_up() {
-	if ! wait_until 10 flr_vf_up_try; then
+	if ! slowwait 10 flr_vf_up_try; then
 		diag "VF $FLR_VF: cannot set its interface ('$(vf_ifc "$FLR_VF")') up"
 		return 1
 	fi
-	if ! wait_until 10 flr_vf_carrier; then
+	if ! slowwait 10 flr_vf_carrier; then
 		diag "VF $FLR_VF ($(vf_ifc "$FLR_VF")): no carrier 10 s after ip link set up"
 		return 1
 	fi
@@ -60,7 +59,7 @@ flr_bound() {
 flr_cycle() {
 	local bdf=$1 r
 	r=$(sysfs_write /sys/bus/pci/drivers/igbvf/unbind "$bdf")
-	if [ "$r" != OK ] || ! wait_until 10 flr_unbound "$bdf"; then
+	if [ "$r" != OK ] || ! slowwait 10 flr_unbound "$bdf"; then
 		diag "unbind $bdf: $r, driver now '$(dev_driver "$PCI_DEVICES/$bdf")'"
 		return 1
 	fi
@@ -69,7 +68,7 @@ flr_cycle() {
 		[ "$r" = OK ] || diag "FLR of $bdf: $r"
 	fi
 	r=$(sysfs_write /sys/bus/pci/drivers/igbvf/bind "$bdf")
-	if [ "$r" != OK ] || ! wait_until 10 flr_bound "$bdf"; then
+	if [ "$r" != OK ] || ! slowwait 10 flr_bound "$bdf"; then
 		diag "bind $bdf: $r, driver '$(dev_driver "$PCI_DEVICES/$bdf")', net '$(dev_netdevs "$PCI_DEVICES/$bdf")'"
 		return 1
 	fi
@@ -156,7 +155,6 @@ vf_flr_run() {
 	check "$f: VF1 comes back after each of $FLR_CYCLES unbind/FLR/bind cycles" flr_loop
 	check "$f: VF0 -> VF2 pings during the loop: 0% loss" flr_ping_loss
 	check "$f: VF1 after the loop: pings VF0, 0% loss" flr_after
-	vf_teardown
 }
 
-rigb_area_main vf_flr
+rigb_run 4 vf_flr_run
