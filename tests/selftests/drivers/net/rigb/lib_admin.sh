@@ -108,6 +108,7 @@ adm_errname() {
 	*"Device or resource busy"*) echo EBUSY ;;
 	*"No such device"*) echo ENODEV ;;
 	*"Cannot assign requested address"*) echo EADDRNOTAVAIL ;;
+	*"Address already in use"*) echo EADDRINUSE ;;
 	*"Resource temporarily unavailable"*) echo EAGAIN ;;
 	*"Network is down"*) echo ENETDOWN ;;
 	*) return 1 ;;

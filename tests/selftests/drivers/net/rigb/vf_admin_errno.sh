@@ -118,6 +118,28 @@ err_mac() {
 	return $rc
 }
 
+# An administrative MAC already used by another function: rigb refuses it, so no two functions
+# share an address; C igb accepts it.
+err_mac_in_use() {
+	local mac=02:00:00:00:0e:01 ok=0
+	adm_must 0 mac "$mac" || return 1
+	if adm_is_igb; then
+		adm_expect OK 1 mac "$mac"
+		adm_cmp "vf 1 mac = VF 0's admin MAC" "$ADM_GOT"
+		adm_must 1 mac 00:00:00:00:00:00
+		adm_must 0 mac 00:00:00:00:00:00
+		adm_skip "C igb lets two VFs have the same MAC"
+		return
+	fi
+	err_refused EADDRINUSE 1 mac "$mac" || ok=1
+	adm_cmp "vf 1 mac = VF 0's admin MAC" "$ADM_GOT"
+	adm_must 0 mac 00:00:00:00:00:00 || ok=1
+	# Free again once VF 0 no longer has it.
+	adm_must 1 mac "$mac" || ok=1
+	adm_must 1 mac 00:00:00:00:00:00 || ok=1
+	return $ok
+}
+
 err_vlan_4096() {
 	local ok=0 out got before after
 	before=$(ip link show dev "$ADM_PF")
@@ -208,6 +230,7 @@ vf_admin_errno_run() {
 	adm_check "$f: VF 2 (= numvfs): state disable -> EINVAL" err_vf_index_state
 	check "$f: multicast MAC 01:00:5e:00:00:01 -> EINVAL" err_mac 01:00:5e:00:00:01
 	check "$f: broadcast MAC ff:ff:ff:ff:ff:ff -> EINVAL" err_mac ff:ff:ff:ff:ff:ff
+	adm_check "$f: MAC of another VF -> EADDRINUSE, free again once released" err_mac_in_use
 	check "$f: vlan 4096 -> EINVAL (raw rtnetlink), vlan 4095 accepted" err_vlan_4096
 	check "$f: vlan 10 qos 8 -> EINVAL" err_qos
 	check "$f: vlan 10 proto 802.1ad -> EPROTONOSUPPORT" err_proto
@@ -216,4 +239,4 @@ vf_admin_errno_run() {
 	adm_check "$f: state disable, enable, auto accepted" err_state_ok
 }
 
-rigb_run 13 vf_admin_errno_run
+rigb_run 14 vf_admin_errno_run
