@@ -109,8 +109,13 @@ fn format(vf: usize, s: &VfSnapshot, f: &mut fmt::Formatter<'_>) -> fmt::Result 
     writeln!(f, "max_frame: {}", st.max_frame)?;
     writeln!(f, "multicast_hashes: {}", st.mc.len)?;
     writeln!(f, "multicast_promisc: {}", st.mc_promisc())?;
-    writeln!(f, "resets: {}", s.mbx.resets())?;
-    writeln!(f, "refused: {}", s.mbx.refused())?;
+    let m = s.mbx.counters();
+    writeln!(f, "requests: {}", m.requests)?;
+    writeln!(f, "resets: {}", m.resets)?;
+    writeln!(f, "refused: {}", m.refused)?;
+    writeln!(f, "throttled: {}", m.throttled)?;
+    writeln!(f, "lock_busy: {}", m.lock_busy)?;
+    writeln!(f, "lock_breaks: {}", m.lock_breaks)?;
     writeln!(f, "awaiting_ack: {}", s.mbx.notifier().awaiting_ack())?;
     writeln!(
         f,

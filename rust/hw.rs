@@ -21,7 +21,13 @@ pub(crate) use filters::{
 };
 
 use crate::model::NUM_POOLS;
-use kernel::pci;
+use filters::Shadow;
+use kernel::{
+    new_spinlock,
+    pci,
+    prelude::*,
+    sync::SpinLock, //
+};
 use regs::BAR0_SIZE;
 
 /// The PF's mapped BAR0.
@@ -30,15 +36,17 @@ pub(crate) type Bar0<'a> = pci::Bar<'a, BAR0_SIZE>;
 /// Register access to one 82576 PF.
 pub(crate) struct Hw<'bound> {
     bar: Bar0<'bound>,
+    /// What the shared filter tables hold, so that a change rewrites only the entries it
+    /// changes. Taken only under the PF lock; it has its own lock because `Hw` is shared.
+    shadow: Pin<KBox<SpinLock<Shadow>>>,
 }
 
 impl<'bound> Hw<'bound> {
     /// Maps BAR0 of `pdev`.
-    pub(crate) fn map(
-        pdev: &'bound pci::Device<kernel::device::Bound>,
-    ) -> kernel::error::Result<Self> {
+    pub(crate) fn map(pdev: &'bound pci::Device<kernel::device::Bound>) -> Result<Self> {
         Ok(Self {
             bar: pdev.iomap_region_sized::<BAR0_SIZE>(0, c"rigb")?,
+            shadow: KBox::pin_init(new_spinlock!(Shadow::UNKNOWN), GFP_KERNEL)?,
         })
     }
 }

@@ -10,6 +10,7 @@
 //! notification may be written, when to log) are in the pure modules `model`, `mbx/notify.rs`
 //! and `mbx/throttle.rs`; this file owns the per-VF mailbox state and does the I/O.
 
+pub(crate) mod budget;
 pub(crate) mod msg;
 pub(crate) mod notify;
 pub(crate) mod throttle;
@@ -25,11 +26,18 @@ use crate::{
         MAX_VFS, //
     },
 };
+use budget::{
+    Budget,
+    LockVerdict,
+    LockWait,
+    LOCK_RETRY_MS, //
+};
 use kernel::{
     device::Bound,
     pci,
     prelude::*,
     time::{
+        Delta,
         Instant,
         Monotonic, //
     },
@@ -40,8 +48,8 @@ use throttle::{
     Verdict, //
 };
 
-/// Rounds of request handling per interrupt: a VF that keeps sending is served again on the
-/// next interrupt, not in an endless loop here.
+/// Rounds of request handling per call: a VF that keeps sending is served again on the next
+/// interrupt, not in an endless loop here.
 const ROUNDS: usize = 4;
 
 /// The mailbox state of one VF.
@@ -51,34 +59,78 @@ pub(crate) struct VfMailbox {
     notifier: Notifier,
     /// Log rate limiting.
     throttle: LogThrottle,
+    /// Requests served per window.
+    budget: Budget,
+    /// How long the VF has kept the PF out of its buffer.
+    lock_wait: LockWait,
+    /// Requests served.
+    requests: u64,
     /// Resets seen (FLR or VF software reset).
     resets: u64,
     /// Requests refused.
     refused: u64,
+    /// Requests held back because the VF had spent its budget.
+    throttled: u64,
+    /// Times the PF found the VF's lock held when it had something to read or write.
+    lock_busy: u64,
+    /// Times the PF took the lock from the VF.
+    lock_breaks: u64,
+}
+
+/// Counters of one VF's mailbox, for debugfs.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct MbxCounters {
+    /// Requests served.
+    pub(crate) requests: u64,
+    /// Resets seen.
+    pub(crate) resets: u64,
+    /// Requests refused.
+    pub(crate) refused: u64,
+    /// Requests held back by the budget.
+    pub(crate) throttled: u64,
+    /// Lock found held.
+    pub(crate) lock_busy: u64,
+    /// Locks taken from the VF.
+    pub(crate) lock_breaks: u64,
 }
 
 impl VfMailbox {
-    /// Resets seen.
-    pub(crate) fn resets(&self) -> u64 {
-        self.resets
-    }
-
-    /// Requests refused.
-    pub(crate) fn refused(&self) -> u64 {
-        self.refused
+    /// The VF's counters.
+    pub(crate) fn counters(&self) -> MbxCounters {
+        MbxCounters {
+            requests: self.requests,
+            resets: self.resets,
+            refused: self.refused,
+            throttled: self.throttled,
+            lock_busy: self.lock_busy,
+            lock_breaks: self.lock_breaks,
+        }
     }
 
     /// The VF's notification state.
     pub(crate) fn notifier(&self) -> &Notifier {
         &self.notifier
     }
+
+    /// Logs one line about the VF, rate-limited with its other lines.
+    fn log(&mut self, now_ms: i64, line: impl FnOnce()) -> Option<u32> {
+        match self.throttle.check(now_ms) {
+            Verdict::Log { suppressed } => {
+                line();
+                Some(suppressed)
+            }
+            Verdict::Suppress => None,
+        }
+    }
 }
 
 /// The mailboxes of all VFs.
 pub(crate) struct Mailboxes {
     vfs: [VfMailbox; MAX_VFS],
-    /// Time origin of the log throttles.
+    /// Time origin of the budgets and log throttles.
     epoch: Instant<Monotonic>,
+    /// VFs whose mailbox interrupt is masked because they spent their budget (bit n = VF n).
+    masked: u8,
 }
 
 impl Mailboxes {
@@ -87,6 +139,7 @@ impl Mailboxes {
         Self {
             vfs: [VfMailbox::default(); MAX_VFS],
             epoch: Instant::now(),
+            masked: 0,
         }
     }
 
@@ -95,11 +148,27 @@ impl Mailboxes {
         self.vfs.get(vf)
     }
 
-    /// Handles every pending VF reset and request, in at most [`ROUNDS`] rounds.
-    pub(crate) fn serve(&mut self, dev: &pci::Device<Bound>, hw: &Hw<'_>, model: &mut Model) {
+    fn now_ms(&self) -> i64 {
+        self.epoch.elapsed().as_millis()
+    }
+
+    /// Handles pending VF resets and requests, in at most [`ROUNDS`] rounds, and writes the
+    /// notifications that can go out. Never waits for a VF: what cannot be done now (a VF
+    /// holds its lock, or has spent its budget) is left pending, and the return value says
+    /// when to call again.
+    pub(crate) fn serve(
+        &mut self,
+        dev: &pci::Device<Bound>,
+        hw: &Hw<'_>,
+        model: &mut Model,
+    ) -> Option<Delta> {
+        let now = self.now_ms();
+        // VFs whose request cannot be served during this call.
+        let mut held = 0u8;
         for _ in 0..ROUNDS {
             let resets = hw.take_resets();
             let (requests, acks) = hw.take_requests();
+            let requests = requests & !held;
             if resets == 0 && requests == 0 && acks == 0 {
                 break;
             }
@@ -117,16 +186,101 @@ impl Mailboxes {
                     hw.program(model, vf, changes);
                     mbx.resets += 1;
                     mbx.notifier.reset();
+                    mbx.lock_wait.clear();
+                    mbx.budget.charge(now);
                 }
-                if requests & bit != 0 {
-                    Self::request(dev, hw, model, vf, pool, mbx, self.epoch);
+                if requests & bit != 0 && !Self::request(dev, hw, model, vf, pool, mbx, now) {
+                    held |= bit;
                 }
-                Self::flush(hw, pool, mbx);
+                Self::flush(hw, pool, mbx, now);
             }
         }
+        self.follow_up(dev, hw, model, now)
     }
 
-    /// Reads, decides and answers one request of VF `vf`.
+    /// After the rounds of service: retries what a held lock kept waiting (taking the lock
+    /// from a VF that kept a request waiting too long), masks the interrupts of VFs that spent
+    /// their budget and unmasks the others, and says when to look again.
+    fn follow_up(
+        &mut self,
+        dev: &pci::Device<Bound>,
+        hw: &Hw<'_>,
+        model: &mut Model,
+        now: i64,
+    ) -> Option<Delta> {
+        let (pending, _) = hw.take_requests();
+        let mut next: Option<i64> = None;
+        let mut masked = 0u8;
+        for vf in 0..model.num_vfs() {
+            let (Some(pool), Some(mbx)) = (Pool::new(vf), self.vfs.get_mut(vf)) else {
+                continue;
+            };
+            let bit = 1u8 << pool.index();
+            let request = pending & bit != 0;
+            let at = if request && !mbx.budget.available(now) {
+                masked |= bit;
+                Some(mbx.budget.refill_at())
+            } else if request && Self::request(dev, hw, model, vf, pool, mbx, now) {
+                Self::flush(hw, pool, mbx, now);
+                mbx.notifier.ready().then_some(now + LOCK_RETRY_MS)
+            } else if request || mbx.notifier.ready() {
+                Self::lock_held(dev, hw, model, vf, pool, mbx, request, now)
+            } else {
+                mbx.lock_wait.clear();
+                None
+            };
+            next = match (next, at) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        if masked != self.masked {
+            self.masked = masked;
+            hw.set_mbx_interrupts(!masked);
+        }
+        next.map(|at| Delta::from_millis(at.saturating_sub(now).max(1)))
+    }
+
+    /// VF `vf`'s lock kept a request (`request`) or a notification waiting. Takes the lock
+    /// from the VF and serves the request if the VF kept it waiting too long; otherwise
+    /// returns when to look again.
+    #[allow(clippy::too_many_arguments)]
+    fn lock_held(
+        dev: &pci::Device<Bound>,
+        hw: &Hw<'_>,
+        model: &mut Model,
+        vf: usize,
+        pool: Pool,
+        mbx: &mut VfMailbox,
+        request: bool,
+        now: i64,
+    ) -> Option<i64> {
+        mbx.lock_busy += 1;
+        if mbx.lock_wait.busy(now, request) == LockVerdict::Retry || !mbx.budget.take(now) {
+            return Some(now + LOCK_RETRY_MS);
+        }
+        mbx.lock_breaks += 1;
+        if let Some(suppressed) = mbx.log(now, || {
+            dev_warn!(
+                dev,
+                "VF {vf}: kept its mailbox locked with a request pending; lock taken from it\n"
+            )
+        }) {
+            log_suppressed(dev, vf, suppressed);
+        }
+        if hw.mbx_break_lock(pool).is_err() {
+            return Some(now + LOCK_RETRY_MS);
+        }
+        // The VF wrote its request before raising REQ. Taking the lock cleared REQ, so the
+        // request is read here.
+        let words = hw.mbx_read_locked(pool);
+        Self::answer(dev, hw, model, vf, pool, mbx, &words, now);
+        Self::flush(hw, pool, mbx, now);
+        mbx.notifier.ready().then_some(now + LOCK_RETRY_MS)
+    }
+
+    /// Reads, decides and answers one request of VF `vf`. False if it has to wait: the VF
+    /// holds its lock or has spent its budget.
     fn request(
         dev: &pci::Device<Bound>,
         hw: &Hw<'_>,
@@ -134,39 +288,61 @@ impl Mailboxes {
         vf: usize,
         pool: Pool,
         mbx: &mut VfMailbox,
-        epoch: Instant<Monotonic>,
-    ) {
-        let words = match hw.mbx_read(pool) {
-            Ok(words) => words,
-            Err(_) => {
-                hw.mbx_unlock(pool);
-                return;
-            }
+        now: i64,
+    ) -> bool {
+        if !mbx.budget.take(now) {
+            mbx.throttled += 1;
+            return false;
+        }
+        let Ok(words) = hw.mbx_read(pool) else {
+            return false;
         };
-        let outcome = model.handle(vf, msg::Message::from(&words));
+        mbx.lock_wait.clear();
+        Self::answer(dev, hw, model, vf, pool, mbx, &words, now);
+        true
+    }
+
+    /// Decides and answers a request read from VF `vf`'s buffer, which the PF holds locked.
+    #[allow(clippy::too_many_arguments)]
+    fn answer(
+        dev: &pci::Device<Bound>,
+        hw: &Hw<'_>,
+        model: &mut Model,
+        vf: usize,
+        pool: Pool,
+        mbx: &mut VfMailbox,
+        words: &[u32; msg::MBX_WORDS],
+        now: i64,
+    ) {
+        mbx.requests += 1;
+        let message = msg::Message::from(words);
+        if message.is_reset() {
+            // What the PF had to say before the reset no longer applies.
+            mbx.notifier.restarted();
+        }
+        let outcome = model.handle(vf, message);
         // Program the hardware before replying: a VF that sees the ACK may send at once.
         hw.program(model, vf, outcome.changes);
-        if hw.mbx_reply(pool, outcome.reply.words()).is_err() {
-            hw.mbx_unlock(pool);
-        } else {
-            mbx.notifier.replied();
-        }
+        hw.mbx_reply(pool, outcome.reply.words());
+        mbx.notifier.replied();
         if let Some(refusal) = outcome.refusal {
             mbx.refused += 1;
-            if let Verdict::Log { suppressed } = mbx.throttle.check(epoch.elapsed().as_millis()) {
-                log_refusal(dev, vf, refusal);
-                if suppressed > 0 {
-                    dev_warn!(dev, "VF {vf}: {suppressed} similar messages suppressed\n");
-                }
+            if let Some(suppressed) = mbx.log(now, || log_refusal(dev, vf, refusal)) {
+                log_suppressed(dev, vf, suppressed);
             }
         }
     }
 
     /// Writes VF `pool`'s queued notification if its buffer is free.
-    fn flush(hw: &Hw<'_>, pool: Pool, mbx: &mut VfMailbox) {
-        if !mbx.notifier.ready() || hw.mbx_lock(pool).is_err() {
+    fn flush(hw: &Hw<'_>, pool: Pool, mbx: &mut VfMailbox, now: i64) {
+        if !mbx.notifier.ready() {
             return;
         }
+        if hw.mbx_try_lock(pool).is_err() {
+            let _ = mbx.lock_wait.busy(now, false);
+            return;
+        }
+        mbx.lock_wait.clear();
         match mbx.notifier.take(hw.request_pending(pool)) {
             Some(word) => {
                 hw.mbx_post(pool, &[word]);
@@ -177,42 +353,66 @@ impl Mailboxes {
     }
 
     /// Sends VF `vf` an unsolicited message, or queues it until its buffer is free (see
-    /// [`Notifier`]).
+    /// [`Notifier`]); then [`Mailboxes::waiting`] says so.
     pub(crate) fn notify(&mut self, hw: &Hw<'_>, vf: usize, word: u32) {
+        let now = self.now_ms();
         let (Some(pool), Some(mbx)) = (Pool::new(vf), self.vfs.get_mut(vf)) else {
             return;
         };
         mbx.notifier.queue(word);
-        Self::flush(hw, pool, mbx);
+        Self::flush(hw, pool, mbx, now);
+    }
+
+    /// Whether a notification waits for a VF's lock: [`Mailboxes::serve`] must run again
+    /// after [`LOCK_RETRY_MS`].
+    pub(crate) fn waiting(&self) -> Option<Delta> {
+        self.vfs
+            .iter()
+            .any(|m| m.notifier.ready())
+            .then(|| Delta::from_millis(LOCK_RETRY_MS))
     }
 
     /// Tells the running VFs that the PF's link changed; igbvf then re-checks its link.
-    /// Pending requests are answered first.
+    /// Pending requests are answered first. Returns when to call [`Mailboxes::serve`] again.
     pub(crate) fn notify_link_change(
         &mut self,
         dev: &pci::Device<Bound>,
         hw: &Hw<'_>,
         model: &mut Model,
-    ) {
-        self.serve(dev, hw, model);
+    ) -> Option<Delta> {
         for vf in 0..model.num_vfs() {
             if let Some(word) = model.link_notice(vf) {
-                self.notify(hw, vf, word);
+                if let Some(mbx) = self.vfs.get_mut(vf) {
+                    mbx.notifier.queue(word);
+                }
             }
         }
+        self.serve(dev, hw, model)
     }
 
-    /// Warns every VF that the PF is about to reset or go away, and stops their traffic.
+    /// Warns every VF that the PF is about to reset or go away, and stops their traffic. A VF
+    /// that holds its lock loses it: the PF will not be there to retry.
     pub(crate) fn announce_pf_reset(&mut self, hw: &Hw<'_>, model: &mut Model) {
         model.pf_resetting();
+        let now = self.now_ms();
         for vf in 0..model.num_vfs() {
             let (Some(pool), Some(mbx)) = (Pool::new(vf), self.vfs.get_mut(vf)) else {
                 continue;
             };
             mbx.notifier.urgent(model.control_msg(vf));
-            Self::flush(hw, pool, mbx);
+            Self::flush(hw, pool, mbx, now);
+            if mbx.notifier.ready() && hw.mbx_break_lock(pool).is_ok() {
+                hw.mbx_unlock(pool);
+                Self::flush(hw, pool, mbx, now);
+            }
             hw.set_pool_enabled(pool, false);
         }
+    }
+}
+
+fn log_suppressed(dev: &pci::Device<Bound>, vf: usize, suppressed: u32) {
+    if suppressed > 0 {
+        dev_warn!(dev, "VF {vf}: {suppressed} similar messages suppressed\n");
     }
 }
 
@@ -252,6 +452,14 @@ fn log_refusal(dev: &pci::Device<Bound>, vf: usize, refusal: Refusal) {
         Refusal::VlanReserved(v) => dev_warn!(
             dev,
             "VF {vf}: VLAN {v} refused: it is another VF's port VLAN\n"
+        ),
+        Refusal::FilterQuota(n) => dev_warn!(
+            dev,
+            "VF {vf}: MAC filter refused: the free entries are owed to other VFs (share {n})\n"
+        ),
+        Refusal::VlanQuota(n) => dev_warn!(
+            dev,
+            "VF {vf}: VLAN refused: the free VLAN filters are owed to other VFs or kept for the administrator (share {n})\n"
         ),
         Refusal::InvalidVlan(v) => dev_warn!(dev, "VF {vf}: invalid VLAN {v}, refused\n"),
         Refusal::FrameTooLarge(s) => {

@@ -18,6 +18,7 @@
 
 pub(crate) mod filters;
 pub(crate) mod mac;
+pub(crate) mod quota;
 pub(crate) mod vf;
 
 use crate::mbx::msg::{
@@ -140,6 +141,11 @@ pub(crate) enum Refusal {
     MacInUse(MacAddr),
     /// The VF tried to join another VF's port VLAN (VLAN id attached).
     VlanReserved(u16),
+    /// The free unicast filters are owed to other VFs (the VF's share attached).
+    FilterQuota(usize),
+    /// The free VLAN entries are owed to other VFs or kept for the administrator (the VF's
+    /// share attached).
+    VlanQuota(usize),
 }
 
 /// Result of one request.
@@ -450,14 +456,16 @@ impl Model {
         Changes::RAR | Changes::VLAN | Changes::MULTICAST | Changes::POOL_RX | Changes::PORT_VLAN
     }
 
-    /// Function-level reset of `vf` (VFLRE bit): the VF lost everything, including a MAC it
-    /// set itself; an administrative MAC is kept. RX/TX stay disabled until the next RESET.
+    /// Function-level reset of `vf` (VFLRE bit; igbvf causes one on every down/up). RX/TX
+    /// stay disabled until the next RESET.
+    ///
+    /// C igb deviation: C igb forgets a MAC the VF chose, and a neighbour that asks for it
+    /// before the VF's next RESET takes it and its traffic. Here the VF keeps its MAC, and
+    /// gets it back in the RESET reply: an address stays reserved to its VF until the VF
+    /// changes it, the administrator replaces it, or the VFs are disabled.
     pub(crate) fn vflr(&mut self, vf: usize) -> Changes {
-        let Some(v) = self.vf_mut(vf) else {
+        if self.vf(vf).is_none() {
             return Changes::NONE;
-        };
-        if v.config.mac.is_none() {
-            v.state.mac = MacAddr::ZERO;
         }
         self.vf_reset(vf) | Changes::DISABLE
     }
@@ -663,6 +671,14 @@ impl Model {
         if self.rar.filters_of(vf) >= MAX_VF_FILTERS {
             return Outcome::nack(word0, Refusal::FilterTableFull);
         }
+        let share = quota::filter_share(self.num_vfs);
+        let owed = (0..self.num_vfs)
+            .filter(|&o| o != vf)
+            .map(|o| quota::owed(share, self.rar.filters_of(o)))
+            .sum();
+        if !quota::may_take(self.rar.free_spares(self.num_vfs), owed, 0) {
+            return Outcome::nack(word0, Refusal::FilterQuota(share));
+        }
         if self.rar.add_filter(vf, mac, self.num_vfs) {
             Outcome::ack(word0, Changes::RAR)
         } else {
@@ -694,6 +710,12 @@ impl Model {
             return Outcome::nack(word0, Refusal::VlanReserved(vid));
         }
         if add {
+            if vid != 0 && !self.vlan.has(vid) && !self.may_take_vlan_entry(vf) {
+                return Outcome::nack(
+                    word0,
+                    Refusal::VlanQuota(quota::vlan_share(self.num_vfs)),
+                );
+            }
             if !self.vlan.add(vf, vid) {
                 return Outcome::nack(word0, Refusal::VlanTableFull);
             }
@@ -704,6 +726,17 @@ impl Model {
         }
         self.recount_vlans(vf);
         Outcome::ack(word0, Changes::VLAN | Changes::POOL_RX)
+    }
+
+    /// Whether `vf` may take a new VLVF entry: the other VFs' shares and the administrator's
+    /// reserve stay free. VFs with a port VLAN cannot join VLANs and are owed nothing.
+    fn may_take_vlan_entry(&self, vf: usize) -> bool {
+        let share = quota::vlan_share(self.num_vfs);
+        let owed = (0..self.num_vfs)
+            .filter(|&o| o != vf && self.vf(o).is_some_and(|v| v.config.port_vlan == 0))
+            .map(|o| quota::owed(share, self.vlan.count_of(o)))
+            .sum();
+        quota::may_take(self.vlan.free_entries(), owed, quota::ADMIN_VLAN_RESERVE)
     }
 
     /// Whether `vid` is the port VLAN of an enabled VF other than `vf`.
@@ -1093,22 +1126,32 @@ mod tests {
     }
 
     #[test]
-    fn filter_table_exhaustion_spares_vf_primaries() {
-        // 7 VFs: filters may use entries 1..=16 only; 6 VFs x 3 = 18 requests.
+    fn filter_shares_hold_against_greedy_neighbours() {
+        // 7 VFs: filters may use entries 1..=16 only, 2 are owed to each VF.
         let mut m = ready(7);
         for vf in 0..7 {
             m.handle(vf, mac_req(0, mac_n(100 + vf)));
         }
-        let mut full = 0;
+        let mut refused = 0;
         for vf in 0..6 {
             for i in 0..3 {
                 let out = m.handle(vf, mac_req(msg::MAC_FILTER_ADD, mac_n(vf * 10 + i)));
-                if out.refusal == Some(Refusal::FilterTableFull) {
-                    full += 1;
+                match out.refusal {
+                    None => {}
+                    Some(Refusal::FilterQuota(2)) => refused += 1,
+                    r => panic!("unexpected refusal {r:?}"),
                 }
+                assert!(filters_of(&m, vf) >= 2.min(i + 1));
             }
         }
-        assert_eq!(full, 2);
+        assert_eq!(refused, 4);
+        // The last VF still gets its share, and no more.
+        for i in 0..2 {
+            let out = m.handle(6, mac_req(msg::MAC_FILTER_ADD, mac_n(600 + i)));
+            assert_eq!(out.refusal, None);
+        }
+        let out = m.handle(6, mac_req(msg::MAC_FILTER_ADD, mac_n(602)));
+        assert_eq!(out.refusal, Some(Refusal::FilterQuota(2)));
         assert!(m.rar.entries()[1..17]
             .iter()
             .all(|r| matches!(r.owner, RarOwner::VfFilter(_))));
@@ -1117,7 +1160,7 @@ mod tests {
         }
         // Clearing one VF's filters makes room for another.
         m.handle(0, mac_req(msg::MAC_FILTER_CLR, MacAddr::ZERO));
-        let out = m.handle(6, mac_req(msg::MAC_FILTER_ADD, mac_n(600)));
+        let out = m.handle(6, mac_req(msg::MAC_FILTER_ADD, mac_n(602)));
         assert_eq!(out.refusal, None);
     }
 
@@ -1301,30 +1344,38 @@ mod tests {
     }
 
     #[test]
-    fn vlan_table_exhaustion() {
+    fn vlan_shares_and_admin_reserve_hold_against_a_hog() {
         let mut m = ready(2);
+        let share = quota::vlan_share(2);
+        // The hog gets what nobody is owed: 31 - 13 owed to VF 1 - 4 kept.
+        let mut got = 0;
         for vid in 1..VLVF_ENTRIES as u32 {
-            assert_eq!(m.handle(0, vlan_req(true, vid)).refusal, None);
+            match m.handle(0, vlan_req(true, vid)).refusal {
+                None => got += 1,
+                Some(r) => assert_eq!(r, Refusal::VlanQuota(share)),
+            }
         }
-        let out = m.handle(1, vlan_req(true, 1000));
-        assert_eq!(out.refusal, Some(Refusal::VlanTableFull));
+        assert_eq!(got, 31 - share - quota::ADMIN_VLAN_RESERVE);
+        let out = m.handle(0, vlan_req(true, 1000));
         assert_eq!(out.reply.word0(), nack(msg::SET_VLAN | msg::VLAN_ADD));
+        // The neighbour still gets its whole share, then the reserve is the administrator's.
+        for vid in 2000..2000 + share as u32 {
+            assert_eq!(m.handle(1, vlan_req(true, vid)).refusal, None);
+        }
+        assert_eq!(
+            m.handle(1, vlan_req(true, 3000)).refusal,
+            Some(Refusal::VlanQuota(share))
+        );
+        assert_eq!(m.vlan.free_entries(), quota::ADMIN_VLAN_RESERVE);
         // Joining an existing entry still works, and so does VID 0.
         assert_eq!(m.handle(1, vlan_req(true, 5)).refusal, None);
         assert_eq!(m.handle(1, vlan_req(true, 0)).refusal, None);
-        assert_eq!(m.vfs[0].state.vlan_count, 31);
-        // A reset of the hog gives the entries back.
+        // The administrator's port VLAN comes out of the reserve.
+        assert!(m.set_port_vlan(1, 3500, 0).is_ok());
+        // A reset of the hog gives its entries back.
         m.handle(0, req(&[msg::RESET]));
-        assert_eq!(
-            m.vlan
-                .entries()
-                .iter()
-                .skip(1)
-                .filter(|e| e.pools != 0)
-                .count(),
-            1
-        );
-        assert_eq!(m.handle(1, vlan_req(true, 1000)).refusal, None);
+        assert_eq!(m.vfs[0].state.vlan_count, 0);
+        assert_eq!(m.handle(0, vlan_req(true, 1000)).refusal, None);
     }
 
     #[test]
@@ -1446,17 +1497,28 @@ mod tests {
     }
 
     #[test]
-    fn vflr_forgets_vf_chosen_mac() {
+    fn vflr_keeps_vf_chosen_mac_reserved() {
         let mut m = ready(2);
         m.handle(1, mac_req(0, MAC_A));
         let sync = m.vflr(1);
         assert!(sync.contains(Changes::DISABLE | Changes::RAR));
-        assert!(m.vfs[1].state.mac.is_zero());
-        assert_eq!(m.rar.entries()[22], Rar::default());
-        assert_eq!(
-            m.handle(1, req(&[msg::RESET])).reply.word0(),
-            msg::RESET | msg::NACK
-        );
+        assert_eq!(m.vfs[1].state.mac, MAC_A);
+        assert_eq!(m.rar.entries()[22].mac, MAC_A);
+        // Between the reset and its next RESET no other function may take the address.
+        assert_eq!(m.handle(0, mac_req(0, MAC_A)).refusal, Some(Refusal::MacInUse(MAC_A)));
+        assert_eq!(m.set_admin_mac(0, MAC_A), Err(AdminError::MacInUse));
+        // And the VF gets it back.
+        let r = m.handle(1, req(&[msg::RESET]));
+        assert_eq!(r.reply.word0(), msg::RESET | msg::ACK);
+        assert_eq!(m.vfs[1].state.mac, MAC_A);
+    }
+
+    #[test]
+    fn mac_is_released_when_the_vf_changes_it() {
+        let mut m = ready(2);
+        m.handle(1, mac_req(0, MAC_A));
+        m.handle(1, mac_req(0, MAC_B));
+        assert_eq!(m.handle(0, mac_req(0, MAC_A)).refusal, None);
     }
 
     #[test]
@@ -1510,8 +1572,9 @@ mod tests {
         assert_eq!(m.set_port_vlan(2, 1, 0), Err(AdminError::InvalidVf));
         assert_eq!(m.set_port_vlan(0, 4096, 0), Err(AdminError::InvalidVlan));
         assert_eq!(m.set_port_vlan(0, 1, 8), Err(AdminError::InvalidQos));
-        for vid in 1..VLVF_ENTRIES as u32 {
-            m.handle(1, vlan_req(true, vid));
+        // Filled behind the quotas' back: only a table that is really full refuses.
+        for vid in 1..VLVF_ENTRIES as u16 {
+            assert!(m.vlan.add(1, vid));
         }
         let before = m.vlan;
         assert_eq!(m.set_port_vlan(0, 1000, 0), Err(AdminError::VlanTableFull));

@@ -42,6 +42,10 @@ use crate::{
         VfControl, //
     },
     sriov::SriovDevice,
+    timer::{
+        Expired,
+        Timed, //
+    },
 };
 use kernel::{
     device::{
@@ -58,7 +62,12 @@ use kernel::{
         Arc,
         SpinLockIrq, //
     },
+    time::Delta,
 };
+
+/// What the interrupt handler, the PF interface and debugfs share: the [`PfCore`] and the
+/// timer that serves the mailbox work that had to wait.
+pub(crate) type Shared<'bound> = Timed<PfCore<'bound>>;
 
 /// Mutable PF state, protected by [`PfCore::state`].
 struct PfState<'bound> {
@@ -70,7 +79,9 @@ struct PfState<'bound> {
     link: Option<LinkSpeed>,
     /// The PF network interface, once registered. It holds a reference to the `PfCore`, which
     /// `Pf::unbind` breaks by taking it out.
-    netdev: Option<NetDev<PfCore<'bound>>>,
+    netdev: Option<NetDev<Shared<'bound>>>,
+    /// Unbind has announced the PF's reset: nothing may touch the VFs' mailboxes any more.
+    stopped: bool,
 }
 
 /// What the PCI callbacks, the interrupt handler, the PF interface and debugfs share.
@@ -86,13 +97,27 @@ pub(crate) struct PfCore<'bound> {
 
 /// The interrupt handler's handle on the PF.
 pub(crate) struct IrqHandler<'bound> {
-    core: Arc<PfCore<'bound>>,
+    core: Arc<Shared<'bound>>,
 }
 
 impl Handler for IrqHandler<'_> {
     fn handle(&self) -> IrqReturn {
-        self.core.service_interrupt();
+        if let Some(after) = self.core.service_interrupt() {
+            self.core.start(after);
+        }
         IrqReturn::Handled
+    }
+}
+
+impl Expired for PfCore<'_> {
+    /// Mailbox work that had to wait: a VF held its lock, or had spent its budget.
+    fn expired(&self) -> Option<Delta> {
+        let mut st = self.state.lock();
+        let st = &mut *st;
+        if st.stopped {
+            return None;
+        }
+        st.mbx.serve(self.pdev, &self.hw, &mut st.model)
     }
 }
 
@@ -101,8 +126,8 @@ pub(crate) struct Pf<'bound> {
     // Fields drop in declaration order: the interrupt and the debugfs files go before the
     // `PfCore` they use.
     _irq: OtherIrq<'bound, IrqHandler<'bound>>,
-    _debugfs: Option<DebugFs<PfCore<'bound>>>,
-    core: Arc<PfCore<'bound>>,
+    _debugfs: Option<DebugFs<Shared<'bound>>>,
+    core: Arc<Shared<'bound>>,
 }
 
 impl<'bound> Pf<'bound> {
@@ -121,7 +146,7 @@ impl<'bound> Pf<'bound> {
 
         let model = Model::new(0, mac);
         let core = Arc::pin_init(
-            try_pin_init!(PfCore {
+            Timed::new(try_pin_init!(PfCore {
                 pdev: bound,
                 hw,
                 mac,
@@ -130,8 +155,9 @@ impl<'bound> Pf<'bound> {
                     mbx: Mailboxes::new(),
                     link: None,
                     netdev: None,
+                    stopped: false,
                 }),
-            }),
+            })),
             GFP_KERNEL,
         )?;
         core.hw.program_all(&core.state.lock().model);
@@ -198,12 +224,17 @@ impl<'bound> Pf<'bound> {
         // VFs still enabled here are assigned to guests: tell them the PF is going away before
         // its receive and transmit paths stop.
         let core = &self.core;
-        let mut st = core.state.lock();
-        let st = &mut *st;
-        st.mbx.announce_pf_reset(&core.hw, &mut st.model);
-        core.hw.disable_interrupts();
-        core.hw.set_pf_reset_done(false);
-        core.hw.stop();
+        {
+            let mut st = core.state.lock();
+            let st = &mut *st;
+            st.mbx.announce_pf_reset(&core.hw, &mut st.model);
+            st.stopped = true;
+            core.hw.disable_interrupts();
+            core.hw.set_pf_reset_done(false);
+            core.hw.stop();
+        }
+        // The callback takes the lock: cancelled only once it is released.
+        core.cancel();
     }
 
     /// `sriov_configure`: enable `n` VFs, or disable them with 0.
@@ -217,20 +248,26 @@ impl<'bound> Pf<'bound> {
 }
 
 impl PfCore<'_> {
-    /// The interrupt handler: link changes, then the mailboxes.
-    fn service_interrupt(&self) {
+    /// The interrupt handler: link changes, then the mailboxes. Returns when to serve the
+    /// mailboxes again, if some work had to wait.
+    fn service_interrupt(&self) -> Option<Delta> {
         let causes = self.hw.take_causes();
-        {
+        let retry = {
             let mut st = self.state.lock();
             let st = &mut *st;
-            if causes.link {
-                self.link_changed(st);
+            if st.stopped {
+                None
+            } else {
+                if causes.link {
+                    self.link_changed(st);
+                }
+                // Mailbox bits are checked on every interrupt: they are cheap to read and a
+                // cause that arrived while this handler ran may already be folded into this one.
+                st.mbx.serve(self.pdev, &self.hw, &mut st.model)
             }
-            // Mailbox bits are checked on every interrupt: they are cheap to read and a cause
-            // that arrived while this handler ran may already be folded into this one.
-            st.mbx.serve(self.pdev, &self.hw, &mut st.model);
-        }
+        };
         self.hw.rearm_interrupt();
+        retry
     }
 
     fn link_changed(&self, st: &mut PfState<'_>) {
@@ -254,7 +291,9 @@ impl PfCore<'_> {
             }
         }
         if was_up != link.is_some() {
-            st.mbx
+            // The mailboxes are served right after this; what waits is retried from there.
+            let _ = st
+                .mbx
                 .notify_link_change(self.pdev, &self.hw, &mut st.model);
         }
     }
@@ -269,6 +308,7 @@ impl PfCore<'_> {
             let mut st = self.state.lock();
             st.model = Model::new(n, self.mac);
             st.mbx = Mailboxes::new();
+            self.hw.set_mbx_interrupts(0xff);
             // Each VF's pool is enabled by its first RESET message, not here.
             self.hw.program_all(&st.model);
         }
@@ -308,24 +348,32 @@ impl PfCore<'_> {
         let mut st = self.state.lock();
         st.model = Model::new(0, self.mac);
         st.mbx = Mailboxes::new();
+        self.hw.set_mbx_interrupts(0xff);
         self.hw.program_all(&st.model);
     }
 }
 
-impl VfControl for PfCore<'_> {
+impl VfControl for Shared<'_> {
     fn admin<R>(&self, f: impl FnOnce(&mut Admin<'_>) -> R) -> R {
-        let mut st = self.state.lock();
-        let st = &mut *st;
-        f(&mut Admin::new(
-            self.pdev,
-            &self.hw,
-            &mut st.model,
-            &mut st.mbx,
-        ))
+        let (r, retry) = {
+            let mut st = self.state.lock();
+            let st = &mut *st;
+            let r = f(&mut Admin::new(
+                self.pdev,
+                &self.hw,
+                &mut st.model,
+                &mut st.mbx,
+            ));
+            (r, st.mbx.waiting())
+        };
+        if let Some(after) = retry {
+            self.start(after);
+        }
+        r
     }
 }
 
-impl VfReport for PfCore<'_> {
+impl VfReport for Shared<'_> {
     fn snapshot(&self, vf: usize) -> Option<VfSnapshot> {
         let st = self.state.lock();
         Some(VfSnapshot {

@@ -14,6 +14,7 @@ mod model;
 mod netdev;
 mod pf;
 mod sriov;
+mod timer;
 
 kernel::module_driver!(<T>, crate::sriov::Adapter<T>, {
     type: crate::driver::RigbDriver,

@@ -75,6 +75,48 @@ pub(crate) struct PoolRegs {
     pub(crate) rttbcnrc: u32,
 }
 
+/// What rigb last wrote to the shared filter tables. After a device reset nothing is known,
+/// and the next programming writes every entry.
+pub(crate) struct Shadow {
+    known: bool,
+    /// RAL and RAH of each receive address entry.
+    rar: [(u32, u32); RAR_ENTRIES],
+    vlvf: [u32; VLVF_ENTRIES],
+    vfta: [u32; VFTA_WORDS],
+    mta: [u32; MTA_WORDS],
+}
+
+impl Shadow {
+    /// Nothing known.
+    pub(crate) const UNKNOWN: Self = Self {
+        known: false,
+        rar: [(0, 0); RAR_ENTRIES],
+        vlvf: [0; VLVF_ENTRIES],
+        vfta: [0; VFTA_WORDS],
+        mta: [0; MTA_WORDS],
+    };
+}
+
+/// Calls `write(i, v)` for each entry `v` of `new` that differs from `old` (all of them if
+/// `!known`), and updates `old`. Entries that do not change are never touched, so traffic
+/// that matches them is never disturbed.
+fn write_changed<T: Copy + PartialEq, const N: usize>(
+    old: &mut [T; N],
+    new: &[T; N],
+    known: bool,
+    mut write: impl FnMut(usize, T),
+) -> usize {
+    let mut n = 0;
+    for (i, (o, v)) in old.iter_mut().zip(new.iter()).enumerate() {
+        if !known || *o != *v {
+            write(i, *v);
+            *o = *v;
+            n += 1;
+        }
+    }
+    n
+}
+
 /// `v` with `bit` set or cleared.
 fn with_bit(v: u32, bit: u32, on: bool) -> u32 {
     if on {
@@ -156,59 +198,86 @@ impl Hw<'_> {
         MacAddr::from_words(ral.addr().get(), rah.addr().get())
     }
 
-    /// Writes receive address entry `i` (below [`RAR_ENTRIES`]): RAH last, because its AV bit
-    /// makes the entry live and RAL must already be right.
-    fn rar_write(&self, i: usize, ral: u32, rah: RAH) {
+    /// Writes receive address entry `i` (below [`RAR_ENTRIES`]). Only an entry that changes
+    /// is written; it is turned off while its address changes, so that it never matches a
+    /// mix of the old and new address, and RAH goes last because its AV bit makes it live.
+    fn rar_write(&self, i: usize, ral: u32, rah: u32) {
         let bar = &self.bar;
         if i < RAR_BANK0 {
             bar.write(RAH::at(i), RAH::zeroed());
             bar.write(RAL::at(i), RAL::from_raw(ral));
-            bar.write(RAH::at(i), rah);
+            bar.write(RAH::at(i), RAH::from_raw(rah));
         } else if i < RAR_ENTRIES {
             let j = i - RAR_BANK0;
             bar.write(RAH2::at(j), RAH2::zeroed());
             bar.write(RAL2::at(j), RAL2::from_raw(ral));
-            bar.write(RAH2::at(j), RAH2::from_raw(rah.into_raw()));
+            bar.write(RAH2::at(j), RAH2::from_raw(rah));
         }
     }
 
-    /// Programs every receive address entry from the model.
-    fn program_rar(&self, model: &Model) {
-        for i in 0..RAR_ENTRIES {
+    /// The receive address entries the model describes, as (RAL, RAH).
+    fn rar_values(model: &Model) -> [(u32, u32); RAR_ENTRIES] {
+        let mut v = [(0, 0); RAR_ENTRIES];
+        for (i, slot) in v.iter_mut().enumerate() {
             let mac = model
                 .rar()
                 .entries()
                 .get(i)
                 .map_or(MacAddr::ZERO, |e| e.mac);
-            match model.rar_pool(i).and_then(Pool::new) {
-                Some(pool) if !mac.is_zero() => {
-                    self.rar_write(i, mac.to_words().0, rah(Some((mac, pool.bit()))))
+            if let Some(pool) = model.rar_pool(i).and_then(Pool::new) {
+                if !mac.is_zero() {
+                    *slot = (mac.to_words().0, rah(Some((mac, pool.bit()))).into_raw());
                 }
-                _ => self.rar_write(i, 0, rah(None)),
             }
         }
+        v
     }
 
-    /// Programs the VLAN pool filters and the VLAN filter table from the model.
+    /// Programs the receive address entries that differ from the model.
+    fn program_rar(&self, model: &Model) {
+        let values = Self::rar_values(model);
+        let mut sh = self.shadow.lock();
+        let known = sh.known;
+        write_changed(&mut sh.rar, &values, known, |i, (ral, rah)| {
+            self.rar_write(i, ral, rah)
+        });
+    }
+
+    /// Programs the VLAN pool filters and VLAN filter table words that differ from the model.
+    /// An entry whose VLAN id changes is written whole: VLVF holds id, pools and enable in
+    /// one register.
     fn program_vlan(&self, model: &Model) {
         let bar = &self.bar;
-        for (i, e) in (0..VLVF_ENTRIES).zip(model.vlan().entries()) {
-            let v = if e.pools != 0 {
-                VLVF::zeroed()
+        let mut vlvf = [0u32; VLVF_ENTRIES];
+        for (v, e) in vlvf.iter_mut().zip(model.vlan().entries()) {
+            if e.pools != 0 {
+                *v = VLVF::zeroed()
                     .with_enable(true)
                     .with_pools(Bounded::from_expr(u32::from(e.pools)))
                     .with_vid(Bounded::from_expr(u32::from(e.vid) & 0xfff))
-            } else {
-                VLVF::zeroed()
-            };
-            bar.write(VLVF::at(i), v);
+                    .into_raw();
+            }
         }
-        for (i, bits) in (0..VFTA_WORDS).zip(model.vlan().vid_bitmap()) {
-            bar.write(VFTA::at(i), VFTA::from_raw(bits));
-        }
+        let vfta = model.vlan().vid_bitmap();
+        let mut sh = self.shadow.lock();
+        let known = sh.known;
+        // The VLAN filter table gains bits before the pool filters use them and loses them
+        // after, so a VLAN that stays never stops matching.
+        let grown = core::array::from_fn::<u32, VFTA_WORDS, _>(|i| {
+            sh.vfta.get(i).copied().unwrap_or(0) | vfta.get(i).copied().unwrap_or(0)
+        });
+        write_changed(&mut sh.vfta, &grown, known, |i, bits| {
+            bar.write(VFTA::at(i % VFTA_WORDS), VFTA::from_raw(bits))
+        });
+        write_changed(&mut sh.vlvf, &vlvf, known, |i, v| {
+            bar.write(VLVF::at(i % VLVF_ENTRIES), VLVF::from_raw(v))
+        });
+        write_changed(&mut sh.vfta, &vfta, true, |i, bits| {
+            bar.write(VFTA::at(i % VFTA_WORDS), VFTA::from_raw(bits))
+        });
     }
 
-    /// Programs the multicast table from every VF's hashes.
+    /// Programs the multicast table words that differ from every VF's hashes.
     fn program_multicast(&self, model: &Model) {
         let mut mta = [0u32; MTA_WORDS];
         for hash in model.mta_hashes() {
@@ -216,9 +285,11 @@ impl Hw<'_> {
                 *word |= 1 << (hash & 0x1f);
             }
         }
-        for (i, bits) in (0..MTA_WORDS).zip(mta) {
-            self.bar.write(MTA::at(i), MTA::from_raw(bits));
-        }
+        let mut sh = self.shadow.lock();
+        let known = sh.known;
+        write_changed(&mut sh.mta, &mta, known, |i, bits| {
+            self.bar.write(MTA::at(i % MTA_WORDS), MTA::from_raw(bits))
+        });
     }
 
     /// Enables or disables a pool's receive and transmit.
@@ -300,6 +371,11 @@ impl Hw<'_> {
         }
     }
 
+    /// Forgets what the filter tables hold (after a device reset cleared them).
+    pub(crate) fn forget_tables(&self) {
+        self.shadow.lock().known = false;
+    }
+
     /// Programs everything the model describes; used after a VF count change.
     pub(crate) fn program_all(&self, model: &Model) {
         if let Some(pf) = Pool::new(model.pf_pool()) {
@@ -308,6 +384,7 @@ impl Hw<'_> {
         self.program_rar(model);
         self.program_vlan(model);
         self.program_multicast(model);
+        self.shadow.lock().known = true;
         for vf in 0..MAX_VFS {
             let Some(pool) = Pool::new(vf) else {
                 continue;
@@ -433,6 +510,20 @@ mod tests {
         .into_raw();
         // BAM, LPE, AUPE, MPME and the size.
         assert_eq!(v, (1 << 27) | (1 << 16) | (1 << 24) | (1 << 28) | 1522);
+    }
+
+    #[test]
+    fn only_changed_entries_are_written() {
+        let mut old = [1u32, 2, 3, 4];
+        let mut written = KVec::<(usize, u32)>::new();
+        let n = write_changed(&mut old, &[1, 5, 3, 6], true, |i, v| {
+            let _ = written.push((i, v), GFP_KERNEL);
+        });
+        assert_eq!(n, 2);
+        assert_eq!(&written[..], &[(1, 5), (3, 6)]);
+        assert_eq!(old, [1, 5, 3, 6]);
+        // Unknown contents: everything is written.
+        assert_eq!(write_changed(&mut old, &[1, 5, 3, 6], false, |_, _| {}), 4);
     }
 
     #[test]

@@ -52,6 +52,7 @@ impl Hw<'_> {
     /// Full device reset (CTRL.RST); leaves all interrupts masked.
     pub(crate) fn reset(&self) -> Result {
         let bar = &self.bar;
+        self.forget_tables();
         bar.write_reg(IMC::zeroed().with_all(Bounded::<u32, 32>::new::<{ u32::MAX }>()));
         bar.write_reg(RCTL::zeroed());
         bar.write_reg(TCTL::zeroed().with_psp(true));

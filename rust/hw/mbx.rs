@@ -19,11 +19,8 @@ use kernel::{
         register::Array,
         Io, //
     },
+    num::Bounded,
     prelude::*,
-    time::{
-        delay::udelay,
-        Delta, //
-    },
 };
 
 /// Word `i` of `pool`'s buffer. The index is below `NUM_POOLS * MBX_WORDS` by [`Pool`]'s
@@ -37,17 +34,22 @@ impl Hw<'_> {
         self.bar.write(P2VMAILBOX::at(pool.index()), v);
     }
 
-    /// Takes the PF's lock on a VF's mailbox buffer. A VF holds it only while it copies a
-    /// message; this runs in interrupt context, so it spins, for at most 1 ms.
-    pub(crate) fn mbx_lock(&self, pool: Pool) -> Result {
-        for _ in 0..100 {
-            self.p2v_write(pool, P2VMAILBOX::zeroed().with_pfu(true));
-            if self.bar.read(P2VMAILBOX::at(pool.index())).pfu() {
-                return Ok(());
-            }
-            udelay(Delta::from_micros(10));
+    /// Takes the PF's lock on a VF's mailbox buffer, in one attempt: the VF may hold it as
+    /// long as it likes, and this runs in interrupt context, so it never waits for it.
+    pub(crate) fn mbx_try_lock(&self, pool: Pool) -> Result {
+        self.p2v_write(pool, P2VMAILBOX::zeroed().with_pfu(true));
+        if self.bar.read(P2VMAILBOX::at(pool.index())).pfu() {
+            Ok(())
+        } else {
+            Err(EBUSY)
         }
-        Err(EBUSY)
+    }
+
+    /// Takes the lock from a VF that holds it (RVFU), then takes it for the PF. The hardware
+    /// also clears the VF's request and acknowledge bits.
+    pub(crate) fn mbx_break_lock(&self, pool: Pool) -> Result {
+        self.p2v_write(pool, P2VMAILBOX::zeroed().with_rvfu(true));
+        self.mbx_try_lock(pool)
     }
 
     /// Releases the PF's lock without sending.
@@ -56,15 +58,24 @@ impl Hw<'_> {
     }
 
     /// VFs (bit n = VF n) with a pending request, and VFs that acknowledged a PF message;
-    /// clears the bits returned.
+    /// clears the acknowledge bits returned. A request bit stays set until the request is read
+    /// ([`Hw::mbx_read`]), so a request the PF cannot read now is still there later.
     pub(crate) fn take_requests(&self) -> (u8, u8) {
         let r = self.bar.read(MBVFICR);
         let req = r.vfreq().get() as u8;
         let ack = r.vfack().get() as u8;
-        if req != 0 || ack != 0 {
-            self.bar.write_reg(r);
+        if ack != 0 {
+            self.bar.write_reg(MBVFICR::zeroed().with_vfack(r.vfack()));
         }
         (req, ack)
+    }
+
+    /// Unmasks the mailbox interrupts of the VFs in `unmasked` (bit n = VF n) and masks the
+    /// others'.
+    pub(crate) fn set_mbx_interrupts(&self, unmasked: u8) {
+        self.bar.write_reg(
+            MBVFIMR::zeroed().with_vfs(Bounded::from_expr(u32::from(unmasked) & 0xff)),
+        );
     }
 
     /// VFs (bit n = VF n) that were reset (FLR or VF software reset); clears the bits.
@@ -82,15 +93,25 @@ impl Hw<'_> {
         self.bar.read(MBVFICR).vfreq().get() & pool.bit() != 0
     }
 
-    /// Reads VF `pool`'s request and acknowledges it, keeping the buffer locked for the reply.
+    /// Reads VF `pool`'s request and acknowledges it, keeping the buffer locked for the reply
+    /// ([`Hw::mbx_reply`]). Fails, leaving the request pending, if the VF holds the lock.
     pub(crate) fn mbx_read(&self, pool: Pool) -> Result<[u32; MBX_WORDS]> {
-        self.mbx_lock(pool)?;
+        self.mbx_try_lock(pool)?;
+        Ok(self.mbx_read_locked(pool))
+    }
+
+    /// Reads VF `pool`'s request with the lock already taken.
+    pub(crate) fn mbx_read_locked(&self, pool: Pool) -> [u32; MBX_WORDS] {
+        // Cleared before the copy: a request bit raised again after this is a new request.
+        if let Ok(r) = MBVFICR::zeroed().try_with_vfreq(pool.bit()) {
+            self.bar.write_reg(r);
+        }
         let mut words = [0u32; MBX_WORDS];
         for (i, w) in words.iter_mut().enumerate() {
             *w = self.bar.read(VMBMEM::at(buffer_word(pool, i))).into_raw();
         }
         self.p2v_write(pool, P2VMAILBOX::zeroed().with_ack(true).with_pfu(true));
-        Ok(words)
+        words
     }
 
     /// Writes `words` to the buffer, which the PF holds locked, and signals the VF (STS);
@@ -103,14 +124,12 @@ impl Hw<'_> {
         self.p2v_write(pool, P2VMAILBOX::zeroed().with_sts(true));
     }
 
-    /// Sends a reply to VF `pool`.
-    pub(crate) fn mbx_reply(&self, pool: Pool, words: &[u32]) -> Result {
-        self.mbx_lock(pool)?;
-        // A stale request or ack bit would make the VF's next message look already handled.
-        let bit = pool.bit();
-        self.bar
-            .write_reg(MBVFICR::zeroed().try_with_vfreq(bit)?.try_with_vfack(bit)?);
+    /// Sends a reply to VF `pool`, whose buffer the PF holds locked since [`Hw::mbx_read`].
+    pub(crate) fn mbx_reply(&self, pool: Pool, words: &[u32]) {
+        // A stale acknowledge bit would make the VF look as if it had read this reply.
+        if let Ok(r) = MBVFICR::zeroed().try_with_vfack(pool.bit()) {
+            self.bar.write_reg(r);
+        }
         self.mbx_post(pool, words);
-        Ok(())
     }
 }

@@ -114,6 +114,13 @@ pub(crate) struct Message {
     pub(crate) request: Result<Request, DecodeError>,
 }
 
+impl Message {
+    /// Whether this is a RESET request.
+    pub(crate) fn is_reset(&self) -> bool {
+        self.request == Ok(Request::Reset)
+    }
+}
+
 impl From<&[u32; MBX_WORDS]> for Message {
     fn from(words: &[u32; MBX_WORDS]) -> Self {
         Self {

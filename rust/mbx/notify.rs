@@ -56,6 +56,13 @@ impl Notifier {
         *self = Self::default();
     }
 
+    /// The VF sent RESET: a message still waiting was about the VF's life before it (a link
+    /// change it will see in the reply, or "reset yourself", which it is doing), and sending
+    /// it afterwards would make the VF reset again.
+    pub(crate) fn restarted(&mut self) {
+        self.pending = None;
+    }
+
     /// Whether there is a message that may go out once the buffer is checked.
     pub(crate) fn ready(&self) -> bool {
         self.pending.is_some() && !self.awaiting_ack
@@ -136,6 +143,18 @@ mod tests {
         // It still never overwrites an unread request.
         n.urgent(LINK);
         assert_eq!(n.take(true), None);
+    }
+
+    #[test]
+    fn reset_request_drops_a_waiting_reset_notice() {
+        let mut n = Notifier::default();
+        n.replied();
+        n.queue(RESET_YOURSELF);
+        n.restarted();
+        n.replied();
+        n.acked();
+        assert_eq!(n.take(false), None);
+        assert!(!n.ready());
     }
 
     #[test]

@@ -123,6 +123,13 @@ impl RarTable {
         })
     }
 
+    /// Number of free entries that can hold filters, with `num_vfs` VFs.
+    pub(crate) fn free_spares(&self, num_vfs: usize) -> usize {
+        self.entries
+            .get(1..RAR_ENTRIES.saturating_sub(num_vfs))
+            .map_or(0, |s| s.iter().filter(|r| r.owner == RarOwner::Free).count())
+    }
+
     /// Gives `vf` a filter for `mac` in the first free entry after the PF's and below the
     /// primaries of the `num_vfs` VFs; false when none is free.
     pub(crate) fn add_filter(&mut self, vf: usize, mac: MacAddr, num_vfs: usize) -> bool {
@@ -221,6 +228,19 @@ impl VlanTable {
                 *e = Vlvf::default();
             }
         }
+    }
+
+    /// Whether an entry for the non-zero `vid` exists.
+    pub(crate) fn has(&self, vid: u16) -> bool {
+        self.entries
+            .iter()
+            .skip(1)
+            .any(|e| e.pools != 0 && e.vid == vid)
+    }
+
+    /// Number of free entries.
+    pub(crate) fn free_entries(&self) -> usize {
+        self.entries.iter().skip(1).filter(|e| e.pools == 0).count()
     }
 
     /// Number of non-zero VLAN ids `pool` is a member of.

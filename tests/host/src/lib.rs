@@ -9,6 +9,7 @@
 mod model;
 
 mod mbx {
+    pub(crate) mod budget;
     pub(crate) mod msg;
     pub(crate) mod notify;
     pub(crate) mod throttle;
