@@ -10,6 +10,9 @@
 #                        that must print no warning
 #   make demo            boot the VM, load rigb with max_vfs=7 and show the VFs
 #   make test            the whole test suite (host unit tests, then VM selftests)
+#   make test-debug      the whole suite again on the debug kernel (KASAN, lockdep,
+#                        DEBUG_ATOMIC_SLEEP, kmemleak, Rust debug assertions and overflow
+#                        checks; scripts/kernel-debug.config), built in its own tree
 #   make bench           VF benchmark (ping RTT, VF enable/disable times), rigb and C igb
 #   make vm CMD='...'    run a command as root in the test VM; its exit status is returned
 #   make shell           interactive shell in the test VM
@@ -22,7 +25,7 @@ KDIR ?= $(DEFAULT_KDIR)
 KSRC = $(RIGB_CACHE)/linux-src
 ENV := . scripts/common.sh && rigb_kernel_env &&
 
-.PHONY: all modules setup clean fmt fmtcheck modgraph lint demo test vm shell bench
+.PHONY: all modules setup clean fmt fmtcheck modgraph lint demo test test-debug vm shell bench
 
 all: modules
 
@@ -60,6 +63,17 @@ demo: modules
 
 test: modules
 	@tests/run.sh
+
+DEBUG_KBUILD := $(RIGB_CACHE)/linux-build-debug
+
+# rigb.ko is built for the debug kernel, tested, then rebuilt for the normal one.
+test-debug: setup
+	@RIGB_KBUILD=$(DEBUG_KBUILD) RIGB_KERNEL_EXTRA=scripts/kernel-debug.config scripts/setup.sh
+	@$(ENV) $(MAKE) -s -C $(DEBUG_KBUILD) M=$(CURDIR) clean
+	@$(ENV) $(MAKE) -C $(DEBUG_KBUILD) M=$(CURDIR) modules
+	@rc=0; RIGB_KBUILD=$(DEBUG_KBUILD) RIGB_TEST_TIMEOUT=3600 tests/run.sh || rc=$$?; \
+	$(ENV) $(MAKE) -s -C $(DEBUG_KBUILD) M=$(CURDIR) clean; \
+	$(ENV) $(MAKE) -s -C $(KDIR) M=$(CURDIR) modules; exit $$rc
 
 bench: modules
 	@tests/bench/vf_bench.sh

@@ -106,6 +106,7 @@ static int rigb_get_vf_stats(struct net_device *dev, int vf, struct ifla_vf_stat
 	vs->rx_bytes = stats.rx_bytes;
 	vs->tx_bytes = stats.tx_bytes;
 	vs->multicast = stats.multicast;
+	vs->tx_dropped = stats.tx_dropped;
 	return 0;
 }
 

@@ -30,6 +30,7 @@ struct rigb_vf_stats {
 	u64 rx_bytes;
 	u64 tx_bytes;
 	u64 multicast;
+	u64 tx_dropped;
 };
 
 /* The VF operations, implemented in Rust; `pf` is the pointer given to rigb_netdev_create(). */

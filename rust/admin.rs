@@ -45,6 +45,15 @@ pub(crate) struct VfInfo {
     pub(crate) max_tx_rate: u32,
 }
 
+/// One VF's counters as `ip -s link show` reports them.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct VfCounters {
+    /// The pool's traffic counters.
+    pub(crate) pool: PoolCounters,
+    /// Reports of frames anti-spoofing dropped (each report covers one or more frames).
+    pub(crate) tx_dropped: u64,
+}
+
 // `enum ifla_vf_link_state` of `uapi/linux/if_link.h`, which the 7.3 uapi bindings lack.
 const IFLA_VF_LINK_STATE_AUTO: u32 = 0;
 const IFLA_VF_LINK_STATE_ENABLE: u32 = 1;
@@ -199,11 +208,14 @@ impl<'a> Admin<'a> {
     }
 
     /// The VF's traffic counters, for `ip -s link show`.
-    pub(crate) fn vf_counters(&self, vf: i32) -> Result<PoolCounters> {
+    pub(crate) fn vf_counters(&self, vf: i32) -> Result<VfCounters> {
         let vf = vf_index(vf)?;
         if self.model.vf(vf).is_none() {
             return Err(EINVAL);
         }
-        Ok(self.hw.pool_counters(vf))
+        Ok(VfCounters {
+            pool: self.hw.pool_counters(vf),
+            tx_dropped: self.mbx.vf(vf).map_or(0, |m| m.counters().spoofed),
+        })
     }
 }

@@ -116,6 +116,7 @@ fn format(vf: usize, s: &VfSnapshot, f: &mut fmt::Formatter<'_>) -> fmt::Result 
     writeln!(f, "throttled: {}", m.throttled)?;
     writeln!(f, "lock_busy: {}", m.lock_busy)?;
     writeln!(f, "lock_breaks: {}", m.lock_breaks)?;
+    writeln!(f, "spoofed: {}", m.spoofed)?;
     writeln!(f, "awaiting_ack: {}", s.mbx.notifier().awaiting_ack())?;
     writeln!(
         f,
@@ -133,7 +134,8 @@ fn format(vf: usize, s: &VfSnapshot, f: &mut fmt::Formatter<'_>) -> fmt::Result 
     // QEMU's model does not implement the rate scheduler (its RTTBCNRC reads 0), so the value
     // rigb programs is shown as well.
     writeln!(f, "rttbcnrc_programmed: 0x{:08x}", s.rate_programmed)?;
-    writeln!(f, "reg_rttbcnrc: 0x{:08x}", r.rttbcnrc)
+    writeln!(f, "reg_rttbcnrc: 0x{:08x}", r.rttbcnrc[0])?;
+    writeln!(f, "reg_rttbcnrc_q{}: 0x{:08x}", queues[1], r.rttbcnrc[1])
 }
 
 /// The PF's debugfs directory and files, served by a `T`; removed on drop.

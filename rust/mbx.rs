@@ -75,6 +75,8 @@ pub(crate) struct VfMailbox {
     lock_busy: u64,
     /// Times the PF took the lock from the VF.
     lock_breaks: u64,
+    /// Times anti-spoofing reported dropping the VF's frames.
+    spoofed: u64,
 }
 
 /// Counters of one VF's mailbox, for debugfs.
@@ -92,6 +94,8 @@ pub(crate) struct MbxCounters {
     pub(crate) lock_busy: u64,
     /// Locks taken from the VF.
     pub(crate) lock_breaks: u64,
+    /// Spoofed-frame reports.
+    pub(crate) spoofed: u64,
 }
 
 impl VfMailbox {
@@ -104,6 +108,7 @@ impl VfMailbox {
             throttled: self.throttled,
             lock_busy: self.lock_busy,
             lock_breaks: self.lock_breaks,
+            spoofed: self.spoofed,
         }
     }
 
@@ -388,6 +393,26 @@ impl Mailboxes {
             }
         }
         self.serve(dev, hw, model)
+    }
+
+    /// Counts and logs (rate-limited) that anti-spoofing dropped frames of the VFs in `vfs`
+    /// (bit n = VF n).
+    pub(crate) fn spoofed(&mut self, dev: &pci::Device<Bound>, vfs: u8) {
+        let now = self.now_ms();
+        for (vf, mbx) in self.vfs.iter_mut().enumerate() {
+            if vfs & (1 << vf) == 0 {
+                continue;
+            }
+            mbx.spoofed += 1;
+            if let Some(suppressed) = mbx.log(now, || {
+                dev_warn!(
+                    dev,
+                    "VF {vf}: spoofed frames dropped (source MAC or VLAN not its own)\n"
+                )
+            }) {
+                log_suppressed(dev, vf, suppressed);
+            }
+        }
     }
 
     /// Warns every VF that the PF is about to reset or go away, and stops their traffic. A VF

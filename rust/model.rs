@@ -286,7 +286,7 @@ impl Model {
         self.vf(vf).and_then(Vf::port_vlan_tag)
     }
 
-    /// The rate limit of `vf` at link speed `link_mbps` (0: link down).
+    /// The rate limit of `vf` at link speed `link_mbps`.
     pub(crate) fn rate_factor(&self, vf: usize, link_mbps: u32) -> Option<RateFactor> {
         self.vf(vf).and_then(|v| v.rate_factor(link_mbps))
     }

@@ -9,9 +9,9 @@
 use crate::{
     admin::{
         Admin,
+        VfCounters,
         VfInfo, //
     },
-    hw::PoolCounters,
     model::mac::MacAddr,
     sriov, //
 };
@@ -64,6 +64,7 @@ struct CVfStats {
     rx_bytes: u64,
     tx_bytes: u64,
     multicast: u64,
+    tx_dropped: u64,
 }
 
 /// `struct rigb_vf_ops` of the C glue: the VF operations, each called with the `pf` pointer
@@ -244,13 +245,14 @@ impl<T: VfControl> NetDev<T> {
         // SAFETY: Called by the glue's ndo_get_vf_stats on a registered net_device.
         let pf = unsafe { owner::<T>(pf) };
         from_result(|| {
-            let c: PoolCounters = pf.admin(|a| a.vf_counters(vf))?;
+            let c: VfCounters = pf.admin(|a| a.vf_counters(vf))?;
             let stats = CVfStats {
-                rx_packets: c.rx_packets.into(),
-                tx_packets: c.tx_packets.into(),
-                rx_bytes: c.rx_bytes.into(),
-                tx_bytes: c.tx_bytes.into(),
-                multicast: c.multicast.into(),
+                rx_packets: c.pool.rx_packets.into(),
+                tx_packets: c.pool.tx_packets.into(),
+                rx_bytes: c.pool.rx_bytes.into(),
+                tx_bytes: c.pool.tx_bytes.into(),
+                multicast: c.pool.multicast.into(),
+                tx_dropped: c.tx_dropped,
             };
             // SAFETY: `out` points at the glue's stack `struct rigb_vf_stats`.
             unsafe { out.write(stats) };

@@ -142,9 +142,22 @@ impl<'bound> Pf<'bound> {
             .inspect_err(|_| dev_err!(pdev, "device reset timed out\n"))?;
         let mac = hw.permanent_mac();
         hw.init_vmdq();
-        pdev.sriov_set_totalvfs(MAX_VFS as u16)?;
+        // VFs left enabled by an earlier unbind (they were assigned to guests) are adopted
+        // as they are, like C igb does; their drivers see the PF reset and reset themselves.
+        let adopted = usize::try_from(pdev.num_vf()).unwrap_or(0).min(MAX_VFS);
+        let sriov = match pdev.sriov_set_totalvfs(MAX_VFS as u16) {
+            Ok(()) => true,
+            Err(e) if e == EBUSY && adopted > 0 => true,
+            Err(e) => {
+                dev_warn!(
+                    pdev,
+                    "SR-IOV unavailable ({e:?}): working as a NIC without VFs\n"
+                );
+                false
+            }
+        };
 
-        let model = Model::new(0, mac);
+        let model = Model::new(adopted, mac);
         let core = Arc::pin_init(
             Timed::new(try_pin_init!(PfCore {
                 pdev: bound,
@@ -192,12 +205,19 @@ impl<'bound> Pf<'bound> {
             _debugfs: debugfs,
             core,
         };
+        if adopted > 0 {
+            dev_info!(
+                pdev,
+                "{adopted} VFs were left enabled: adopting them (max_vfs ignored)\n"
+            );
+            return Ok(pf);
+        }
         let mut n = max_vfs as usize;
         if n > MAX_VFS {
             dev_warn!(pdev, "max_vfs={max_vfs} is out of range, using {MAX_VFS}\n");
             n = MAX_VFS;
         }
-        if n > 0 {
+        if n > 0 && sriov {
             // Like C igb, a failure to create VFs leaves a working PF; the administrator can
             // retry through sysfs.
             let _ = pf.core.enable_vfs(pdev, n);
@@ -260,6 +280,9 @@ impl PfCore<'_> {
             } else {
                 if causes.link {
                     self.link_changed(st);
+                }
+                if causes.spoof {
+                    st.mbx.spoofed(self.pdev, self.hw.take_spoofed());
                 }
                 // Mailbox bits are checked on every interrupt: they are cheap to read and a
                 // cause that arrived while this handler ran may already be folded into this one.

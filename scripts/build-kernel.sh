@@ -2,13 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Configures and builds the test kernel (bzImage and modules) in $RIGB_KBUILD from the source
-# unpacked by setup.sh and the fragment scripts/kernel.config. Rebuilds only when the source
-# version, the fragment or the Rust toolchain changed since the last successful build.
+# unpacked by setup.sh and the fragment scripts/kernel.config, plus the fragments listed in
+# RIGB_KERNEL_EXTRA (the debug kernel: scripts/kernel-debug.config). Rebuilds only when the
+# source version, a fragment or the Rust toolchain changed since the last successful build.
 
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 fragment=$RIGB_ROOT/scripts/kernel.config
+extra=()
+for f in ${RIGB_KERNEL_EXTRA:-}; do
+	extra+=("$RIGB_ROOT/$f")
+done
 [ -f "$RIGB_KSRC/Makefile" ] || die "no kernel source in $RIGB_KSRC; run scripts/setup.sh first"
 rigb_kernel_env
 
@@ -17,7 +22,7 @@ stamp_want=$(
 		cat "$RIGB_KSRC/.rigb-version"
 		rustc --version
 		bindgen --version
-		cat "$fragment"
+		cat "$fragment" "${extra[@]}"
 	} | sha256sum | cut -d' ' -f1
 )
 stamp=$RIGB_KBUILD/.rigb-stamp
@@ -40,12 +45,12 @@ log "kernel: configuring"
 kmake allnoconfig >/dev/null
 KCONFIG_CONFIG=$RIGB_KBUILD/.config \
 	"$RIGB_KSRC/scripts/kconfig/merge_config.sh" -m -O "$RIGB_KBUILD" \
-	"$RIGB_KBUILD/.config" "$fragment" >/dev/null
+	"$RIGB_KBUILD/.config" "$fragment" "${extra[@]}" >/dev/null
 kmake olddefconfig >/dev/null
 
 # Every =y/=m line of the fragment must have survived dependency resolution; a silently
 # dropped option (for instance RUST when the toolchain is unusable) fails here, not in a test.
-missing=$(grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' "$fragment" | while read -r line; do
+missing=$(cat "$fragment" "${extra[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' | while read -r line; do
 	grep -qx "$line" "$RIGB_KBUILD/.config" || echo "$line"
 done)
 [ -z "$missing" ] || die "kernel config dropped: $(echo $missing)"

@@ -133,6 +133,15 @@ ksft=/tmp/rigb-kselftest
 # shellcheck disable=SC2016 # expanded in the guest
 guest_cmd='make -s --no-print-directory -C "$1" KSRC="$RIGB_KSRC" KSFT_INSTALL_PATH="$2" kselftest_install && exec "$2/run_kselftest.sh"'
 
+# The hostile-VF tool the vf_hostile_* tests drive (built on the host; the VM shares its files).
+hostile_vf=
+if hostile_vf=$("$root/scripts/build-tools.sh" 2>"$logdir/$stamp-tools.log"); then
+	log "hostile-VF tool: $hostile_vf"
+else
+	log "warning: the hostile-VF tool did not build (see $logdir/$stamp-tools.log); the vf_hostile_* tests will fail"
+	hostile_vf=
+fi
+
 log "VM selftests with DRIVER=$DRIVER, log: $log"
 cd "$root"
 : >"$log"
@@ -141,6 +150,7 @@ watchdog_pid=$!
 set +e
 env RIGB_RUN_ID="$run_id" scripts/vm.sh -t "$vm_timeout" -- \
 	env DRIVER="$DRIVER" RIGB_KSRC="$RIGB_KSRC" RIGB_KO="$root/rigb.ko" \
+	RIGB_HOSTILE_VF="$hostile_vf" \
 	bash -c "$guest_cmd" _ "$selftests" "$ksft" 2>&1 |
 	tee -a "$log"
 vm_rc=${PIPESTATUS[0]}

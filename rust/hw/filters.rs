@@ -71,8 +71,8 @@ pub(crate) struct PoolRegs {
     pub(crate) vmvir: u32,
     /// RAL/RAH of the VF's primary receive address entry.
     pub(crate) rar: (u32, u32),
-    /// RTTBCNRC of the VF's first transmit queue.
-    pub(crate) rttbcnrc: u32,
+    /// RTTBCNRC of the VF's two transmit queues.
+    pub(crate) rttbcnrc: [u32; 2],
 }
 
 /// What rigb last wrote to the shared filter tables. After a device reset nothing is known,
@@ -115,6 +115,13 @@ fn write_changed<T: Copy + PartialEq, const N: usize>(
         }
     }
     n
+}
+
+/// The VFs (bit n = VF n) whose frames anti-spoofing dropped, from WVBR: bit n for a MAC
+/// spoof on queue n, bit n + 8 for queue n + 8, and the same again 16 bits up for VLAN spoofs.
+pub(crate) fn spoofing_vfs(wvbr: u32) -> u8 {
+    let by_queue = wvbr | (wvbr >> 16);
+    ((by_queue | (by_queue >> 8)) & 0xff) as u8
 }
 
 /// `v` with `bit` set or cleared.
@@ -359,9 +366,7 @@ impl Hw<'_> {
             self.set_spoofchk(pool, on);
         }
         if changes.contains(Changes::RATE) {
-            // VF n transmits on queues n and n + 8; C igb limits queue n, which igbvf uses.
-            let link = self.link().map_or(0, LinkSpeed::mbps);
-            self.set_queue_rate(queues(vf)[0], model.rate_factor(vf, link));
+            self.program_rate(model, vf);
         }
         if changes.contains(Changes::DISABLE) {
             self.set_pool_enabled(pool, false);
@@ -374,6 +379,22 @@ impl Hw<'_> {
     /// Forgets what the filter tables hold (after a device reset cleared them).
     pub(crate) fn forget_tables(&self) {
         self.shadow.lock().known = false;
+    }
+
+    /// The link speed rate limits are relative to: the current one, or the 82576's line rate
+    /// while the link is down (VF-to-VF traffic still flows through the internal switch, so a
+    /// limit must not lapse with the link).
+    fn rate_base_mbps(&self) -> u32 {
+        self.link().map_or(LinkSpeed::Mbps1000.mbps(), LinkSpeed::mbps)
+    }
+
+    /// Programs the rate limit of both of VF `vf`'s transmit queues. C igb limits only queue
+    /// n, which igbvf uses, and a guest driver of its own could send on n + 8 unlimited.
+    fn program_rate(&self, model: &Model, vf: usize) {
+        let rate = model.rate_factor(vf, self.rate_base_mbps());
+        for q in queues(vf) {
+            self.set_queue_rate(q, rate);
+        }
     }
 
     /// Programs everything the model describes; used after a VF count change.
@@ -401,6 +422,9 @@ impl Hw<'_> {
                 pool,
                 active && model.vf(vf).is_some_and(|v| v.config.spoofchk),
             );
+            // A limit left on a queue from an earlier set of VFs would hold back whoever uses
+            // the queue now.
+            self.program_rate(model, vf);
         }
     }
 
@@ -423,15 +447,19 @@ impl Hw<'_> {
                 let (ral, rah) = self.rar_read(i);
                 (ral.into_raw(), rah.into_raw())
             }),
-            rttbcnrc: self.queue_rate(queues(vf)[0]),
+            rttbcnrc: queues(vf).map(|q| self.queue_rate(q)),
         }
     }
 
     /// The RTTBCNRC value rigb programs for VF `vf` at the current link speed (QEMU's model
     /// does not store the register, so debugfs shows this as well).
     pub(crate) fn programmed_rate(&self, model: &Model, vf: usize) -> u32 {
-        let link = self.link().map_or(0, LinkSpeed::mbps);
-        rttbcnrc(model.rate_factor(vf, link)).into_raw()
+        rttbcnrc(model.rate_factor(vf, self.rate_base_mbps())).into_raw()
+    }
+
+    /// VFs whose frames anti-spoofing dropped since the last call (WVBR clears on read).
+    pub(crate) fn take_spoofed(&self) -> u8 {
+        spoofing_vfs(self.bar.read(WVBR).value().get())
     }
 
     /// VF `vf`'s traffic counters.
@@ -524,6 +552,15 @@ mod tests {
         assert_eq!(old, [1, 5, 3, 6]);
         // Unknown contents: everything is written.
         assert_eq!(write_changed(&mut old, &[1, 5, 3, 6], false, |_, _| {}), 4);
+    }
+
+    #[test]
+    fn spoof_report_names_the_vf_of_either_queue() {
+        assert_eq!(spoofing_vfs(0), 0);
+        assert_eq!(spoofing_vfs(1 << 2), 1 << 2);
+        assert_eq!(spoofing_vfs(1 << (8 + 3)), 1 << 3);
+        assert_eq!(spoofing_vfs(1 << (16 + 5)), 1 << 5);
+        assert_eq!(spoofing_vfs(1 << (24 + 6) | 1), 1 << 6 | 1);
     }
 
     #[test]

@@ -37,6 +37,9 @@ const PHY_ADDR: u32 = 1;
 pub(crate) struct Causes {
     /// Link status changed.
     pub(crate) link: bool,
+    /// Anti-spoofing dropped frames of some pool (DOUTSYNC doubles as this cause in IOV
+    /// mode; WVBR says which pools).
+    pub(crate) spoof: bool,
 }
 
 impl Hw<'_> {
@@ -229,7 +232,10 @@ impl Hw<'_> {
     pub(crate) fn take_causes(&self) -> Causes {
         let icr = self.bar.read(ICR);
         // VMMB needs no test: the mailbox registers are read on every interrupt.
-        Causes { link: icr.lsc() }
+        Causes {
+            link: icr.lsc(),
+            spoof: icr.doutsync(),
+        }
     }
 
     /// Sets or clears CTRL_EXT.PFRSTD: whether VFs may use their mailboxes.

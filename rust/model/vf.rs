@@ -177,12 +177,16 @@ pub(crate) struct RateFactor {
 
 impl RateFactor {
     /// The factor that limits a queue to `rate` Mb/s on a `link_mbps` link, computed like C
-    /// igb's `igb_set_vf_rate_limit()`; `None` means unlimited (no rate, no link, or a rate
-    /// above the link speed).
+    /// igb's `igb_set_vf_rate_limit()`; `None` means unlimited (no rate). A rate above the
+    /// link speed (the link came back slower than when the limit was set) keeps the limiter
+    /// on at the link speed: C igb turns it off, which also lifts the limit on VF-to-VF
+    /// traffic, which the link speed does not bound.
     pub(crate) fn new(link_mbps: u32, rate: u32) -> Option<Self> {
-        if rate == 0 || link_mbps == 0 || rate > link_mbps {
+        if rate == 0 {
             return None;
         }
+        let link_mbps = link_mbps.max(1);
+        let rate = rate.min(link_mbps);
         let int = link_mbps / rate;
         let frac = ((link_mbps - int * rate) << 14) / rate;
         Some(Self {
@@ -216,7 +220,7 @@ impl Vf {
         })
     }
 
-    /// Its rate limit at link speed `link_mbps` (0: link down).
+    /// Its rate limit at link speed `link_mbps`.
     pub(crate) fn rate_factor(&self, link_mbps: u32) -> Option<RateFactor> {
         RateFactor::new(link_mbps, self.config.max_tx_rate)
     }
@@ -240,8 +244,12 @@ mod tests {
             Some(RateFactor { int: 3, frac: 5461 })
         );
         assert_eq!(RateFactor::new(1000, 0), None);
-        assert_eq!(RateFactor::new(1000, 1001), None);
-        assert_eq!(RateFactor::new(0, 100), None);
+        // Never unlimited once set, whatever the link does.
+        assert_eq!(
+            RateFactor::new(100, 300),
+            Some(RateFactor { int: 1, frac: 0 })
+        );
+        assert!(RateFactor::new(0, 100).is_some());
     }
 
     #[test]

@@ -1,0 +1,178 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A hostile VF next to two well-behaved ones, for the vf_hostile_* tests (sourced by them
+# after lib.sh). VF 0 and VF 1 run igbvf, each in a namespace of its own, and ping each other
+# through every attack; VF 2 is taken over by tools/hostile-vf (rigb-hostile-vf), which speaks
+# the mailbox from user space through the VF's BAR0.
+#
+# Each attack class is one KTAP test: hv_attack NAME FUNC runs FUNC (the attack and its own
+# expectations) and then checks what must hold after any attack:
+#   - no BUG, WARNING, Oops or lockdep report in the kernel log;
+#   - the well-behaved VFs lost no ping while the attack ran;
+#   - a request of a well-behaved VF (an MTU change: SET_LPE) is served within igbvf's 1 s;
+#   - the log lines about the attacker are bounded (one per 2 s, plus a count of the rest);
+#   - work on a CPU the attacker does not run on kept at least half of its rate.
+# The figures (pings, CPU share, log lines, replies) are printed as diagnostics; the closing
+# notes of the project quote them.
+#
+# Environment: RIGB_HOSTILE_VF, the rigb-hostile-vf binary (built by scripts/build-tools.sh;
+# tests/run.sh passes its path into the VM).
+
+HV_TOOL=${RIGB_HOSTILE_VF:-}
+HV_VF=2
+HV_BDF=
+HV_PING_DIR=
+HV_CPU_BASE=0
+# Set by an attack that is expected to log about the attacker for a long time.
+HV_LOG_SECONDS=0
+
+# hv_tool ARGS...: the tool on the attacker VF, pinned to CPU 0.
+hv_tool() { taskset -c 0 "$HV_TOOL" --vf "$HV_BDF" "$@"; }
+
+# hv_field OUTPUT KEY: the value of KEY=value in the tool's OUTPUT.
+hv_field() { sed -n "s/.*\b$2=\([^ ]*\).*/\1/p" <<<"$1" | tail -n1; }
+
+# hv_cpu_rate: iterations per second of a busy loop on CPU 1 (2 s).
+hv_cpu_rate() {
+	taskset -c 1 python3 -c '
+import time
+t = time.monotonic(); n = 0
+while time.monotonic() - t < 2.0:
+    n += 1
+print(int(n / 2))'
+}
+
+# hv_setup: 3 VFs, VF 0 and VF 1 in namespaces pinging, VF 2 taken over by the tool.
+hv_setup() {
+	if [ -z "$HV_TOOL" ] || [ ! -x "$HV_TOOL" ]; then
+		diag "no hostile-VF tool (RIGB_HOSTILE_VF='$HV_TOOL'); run scripts/build-tools.sh"
+		return 1
+	fi
+	vf_setup 3 && vf_netns_setup 0 1 || return 1
+	HV_BDF=$(basename "$(readlink -f "$PF/virtfn$HV_VF")")
+	ping_ok "$(vf_ns 0)" "$(vf_ip 1)" 5 || return 1
+	local out
+	out=$(hv_tool reset 2>&1) || {
+		diag "the tool could not take over VF $HV_VF ($HV_BDF): $out"
+		return 1
+	}
+	diag "VF $HV_VF ($HV_BDF) taken over: $out"
+	HV_CPU_BASE=$(hv_cpu_rate)
+	diag "busy loop on CPU 1 with no attack: $HV_CPU_BASE iterations/s"
+	[ "$HV_CPU_BASE" -gt 0 ]
+}
+
+# hv_ping_start / hv_ping_stop: VF 0 pings VF 1 in batches of 5 (each batch waits for its
+# last reply) until stopped; hv_ping_stop sets PING_SENT and PING_LOST.
+hv_ping_start() {
+	HV_PING_DIR=$(mktemp -d /tmp/rigb-hv.XXXXXX)
+	(
+		while [ ! -e "$HV_PING_DIR/stop" ]; do
+			nsx "$(vf_ns 0)" ping -q -c 5 -i 0.2 -W 2 "$(vf_ip 1)" >>"$HV_PING_DIR/out" 2>&1
+		done
+		touch "$HV_PING_DIR/done"
+	) &
+}
+
+hv_ping_stop() {
+	touch "$HV_PING_DIR/stop"
+	slowwait 30 test -e "$HV_PING_DIR/done"
+	read -r PING_SENT PING_RCVD < <(awk '/packets transmitted/ { t += $1; r += $4 }
+		END { printf "%d %d\n", t, r }' "$HV_PING_DIR/out")
+	PING_LOST=$((PING_SENT - PING_RCVD))
+	rm -rf "$HV_PING_DIR"
+}
+
+# hv_victim_served: VF 0's MTU changes (igbvf sends SET_LPE and waits up to 1 s for the
+# reply); the new frame size must be in rigb's view within 1 s, and back again.
+hv_victim_served() {
+	local ifc=vf0 ns before t0 ms
+	ns=$(vf_ns 0)
+	before=$(dbg_vf 0 requests)
+	t0=$(date +%s%N)
+	nsx "$ns" ip link set dev "$ifc" mtu 1400 || return 1
+	if ! slowwait 2 sh -c "[ \"\$(sed -n 's/^max_frame: //p' $(dbg_vf_file 0))\" -lt 1500 ]"; then
+		diag "VF 0's SET_LPE for MTU 1400 was not served"
+		return 1
+	fi
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	nsx "$ns" ip link set dev "$ifc" mtu 1500
+	diag "VF 0's request served in $ms ms (requests $before -> $(dbg_vf 0 requests))"
+	[ "$ms" -le 1000 ]
+}
+
+# hv_attack NAME FUNC ARGS...: one attack class as one test.
+hv_attack() {
+	local name=$1 ok=1 cpu_pid cpu lines limit t0 secs out
+	shift
+	kmsg_mark "$name"
+	HV_LOG_SECONDS=0
+	hv_ping_start
+	cpu_out=$(mktemp)
+	(sleep 1; hv_cpu_rate >"$cpu_out") &
+	cpu_pid=$!
+	t0=$SECONDS
+	if ! "$@"; then
+		diag "$name: the attack's own expectations failed"
+		ok=0
+	fi
+	wait "$cpu_pid"
+	cpu=$(cat "$cpu_out")
+	rm -f "$cpu_out"
+	hv_ping_stop
+	secs=$((SECONDS - t0))
+	diag "$name: $secs s; pings VF0->VF1: $PING_RCVD of $PING_SENT answered"
+	if [ "$PING_SENT" -eq 0 ] || [ "$PING_LOST" -ne 0 ]; then
+		diag "$name: the well-behaved VFs lost $PING_LOST pings"
+		ok=0
+	fi
+	if [ -n "$cpu" ] && [ "$HV_CPU_BASE" -gt 0 ]; then
+		diag "$name: CPU 1 kept $((cpu * 100 / HV_CPU_BASE))% of its rate ($cpu/s)"
+		[ $((cpu * 2)) -ge "$HV_CPU_BASE" ] || ok=0
+	fi
+	hv_victim_served || ok=0
+	lines=$(kmsg_since | grep -c "rigb.*VF $HV_VF:")
+	limit=$((4 + 2 * (secs + HV_LOG_SECONDS) / 2))
+	diag "$name: $lines log lines about VF $HV_VF (bound $limit)"
+	[ "$lines" -le "$limit" ] || ok=0
+	out=$(kmsg_since | grep -E 'BUG|WARNING|Oops|INFO: possible|general protection|RIP:' | head -n5)
+	if [ -n "$out" ]; then
+		diag "$name: kernel report:"
+		diag "$out"
+		ok=0
+	fi
+	if [ "$ok" -eq 1 ]; then
+		ktap_test_pass "$name"
+	else
+		ktap_test_fail "$name"
+	fi
+}
+
+# hv_expect RESULT OUTPUT: the tool's OUTPUT reports result=RESULT (ack, nack, timeout).
+hv_expect() {
+	local got
+	got=$(hv_field "$2" result)
+	[ "$got" = "$1" ] && return 0
+	diag "expected result=$1, got: $2"
+	return 1
+}
+
+# hv_same VF KEYS...: debugfs values of KEYS of VF are what hv_snap saved.
+hv_snap() {
+	local k
+	HV_SNAP=()
+	for k in "${@:2}"; do HV_SNAP+=("$k=$(dbg_vf "$1" "$k")"); done
+}
+hv_same() {
+	local kv k v now ok=0
+	for kv in "${HV_SNAP[@]}"; do
+		k=${kv%%=*} v=${kv#*=}
+		now=$(dbg_vf "$1" "$k")
+		if [ "$now" != "$v" ]; then
+			diag "VF $1 $k changed: '$v' -> '$now'"
+			ok=1
+		fi
+	done
+	return $ok
+}
