@@ -7,7 +7,8 @@
 #   make CLIPPY=1        the same, with clippy lints
 #   make fmt | fmtcheck  format / check formatting with the kernel's rustfmt settings
 #   make lint            fmtcheck, the module graph without cycles, a clean CLIPPY=1 rebuild
-#                        that must print no warning
+#                        that must print no warning; rustfmt and clippy on tools/
+#   make tools           build tools/hostile-vf (rigb-hostile-vf) into $RIGB_CACHE
 #   make demo            boot the VM, load rigb with max_vfs=7 and show the VFs
 #   make test            the whole test suite (host unit tests, then VM selftests)
 #   make test-debug      the whole suite again on the debug kernel (KASAN, lockdep,
@@ -25,7 +26,7 @@ KDIR ?= $(DEFAULT_KDIR)
 KSRC = $(RIGB_CACHE)/linux-src
 ENV := . scripts/common.sh && rigb_kernel_env &&
 
-.PHONY: all modules setup clean fmt fmtcheck modgraph lint demo test test-debug vm shell bench
+.PHONY: all modules setup clean fmt fmtcheck modgraph lint tools demo test test-debug vm shell bench
 
 all: modules
 
@@ -51,7 +52,15 @@ fmtcheck:
 modgraph:
 	@python3 scripts/modgraph.py rust >/dev/null || { python3 scripts/modgraph.py rust; exit 1; }
 
+TOOLS := tools/hostile-vf/Cargo.toml
+TOOLS_TARGET := CARGO_TARGET_DIR=$(RIGB_CACHE)/tools-target
+
+tools:
+	@scripts/build-tools.sh
+
 lint: setup fmtcheck modgraph
+	@$(TOOLS_TARGET) cargo fmt --check --manifest-path $(TOOLS)
+	@$(TOOLS_TARGET) cargo clippy --quiet --offline --all-targets --manifest-path $(TOOLS) -- -D warnings
 	@touch rust/rigb.rs c/rigb_netdev.c
 	@out=$$($(ENV) $(MAKE) -C $(KDIR) M=$(CURDIR) CLIPPY=1 modules 2>&1); rc=$$?; \
 	if [ $$rc -ne 0 ] || grep -q 'warning' <<<"$$out"; then \

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # rigb's whole test suite, run on the host:
-#   1. the host unit tests (`cargo test` in tests/host, when tests/host/Cargo.toml exists),
+#   1. the host unit tests (`cargo test` in tests/host and tools/hostile-vf),
 #   2. the VM selftests: one boot of the test VM (scripts/vm.sh), in which the kselftest
 #      collection tests/selftests/drivers/net/rigb is installed (its Makefile's
 #      kselftest_install) and run by the kernel's run_kselftest.sh.
@@ -49,11 +49,16 @@ problems=()
 
 # --- 1. host unit tests ----------------------------------------------------------------------
 
-if [ -f "$root/tests/host/Cargo.toml" ]; then
-	hostlog=$logdir/$stamp-host.log
-	log "host unit tests (tests/host), log: $hostlog"
+# tests/host (rigb's pure modules) and tools/hostile-vf (the hostile-VF tool); the tool builds
+# in $RIGB_CACHE/tools-target, like scripts/build-tools.sh.
+for crate in tests/host tools/hostile-vf; do
+	[ -f "$root/$crate/Cargo.toml" ] || continue
+	hostlog=$logdir/$stamp-$(basename "$crate").log
+	log "host unit tests ($crate), log: $hostlog"
+	target=()
+	[ "$crate" = tests/host ] || target=(env CARGO_TARGET_DIR="$RIGB_CACHE/tools-target")
 	set +e
-	(cd "$root/tests/host" && cargo test --color never) 2>&1 | tee "$hostlog"
+	(cd "$root/$crate" && "${target[@]}" cargo test --offline --color never) 2>&1 | tee "$hostlog"
 	cargo_rc=${PIPESTATUS[0]}
 	set -e
 	# Every test binary (and the doc tests) ends with
@@ -73,11 +78,11 @@ if [ -f "$root/tests/host/Cargo.toml" ]; then
 		if [ "$hf" -eq 0 ]; then
 			# It did not get as far as running tests: count the build itself as a failure.
 			failed=$((failed + 1))
-			problems+=("cargo test failed (exit $cargo_rc) before reporting a failed test")
+			problems+=("cargo test in $crate failed (exit $cargo_rc) before reporting a failed test")
 		fi
 	fi
-	log "host unit tests: $hp passed, $hf failed, $hi ignored"
-fi
+	log "host unit tests ($crate): $hp passed, $hf failed, $hi ignored"
+done
 
 # --- 2. VM selftests -------------------------------------------------------------------------
 

@@ -61,9 +61,9 @@ a_random() {
 
 a_rar_churn() {
 	local out
-	out=$(hv_tool flood --count 5000 --words 0x10002,0x0a000002,0x00000100)
+	out=$(hv_tool flood --count 5000 --words 0x20002,0x0a000002,0x00000100)
 	diag "filter add flood: $out"
-	out=$(hv_tool flood --count 5000 --words 0x20002,0,0)
+	out=$(hv_tool flood --count 5000 --words 0x10002,0,0)
 	diag "filter clear flood: $out"
 	hv_tool reset >/dev/null
 }
