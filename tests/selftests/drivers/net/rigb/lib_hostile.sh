@@ -31,6 +31,23 @@ HV_LOG_SECONDS=0
 # hv_tool ARGS...: the tool on the attacker VF, pinned to CPU 0.
 hv_tool() { taskset -c 0 "$HV_TOOL" --vf "$HV_BDF" "$@"; }
 
+# hv_reset: the RESET handshake, tried up to 3 times 0.3 s apart (a VF just out of an attack
+# may still have a reply of the PF's in flight that the tool reads first); says how many
+# attempts it took.
+hv_reset() {
+	local i out
+	for i in 1 2 3; do
+		if out=$(hv_tool reset 2>&1) && [ "$(hv_field "$out" result)" = ack ]; then
+			[ "$i" -eq 1 ] || diag "RESET answered at attempt $i"
+			HV_RESET_OUT=$out
+			return 0
+		fi
+		diag "RESET attempt $i: $out"
+		sleep 0.3
+	done
+	return 1
+}
+
 # hv_field OUTPUT KEY: the value of KEY=value in the tool's OUTPUT.
 hv_field() { sed -n "s/.*\b$2=\([^ ]*\).*/\1/p" <<<"$1" | tail -n1; }
 
@@ -53,12 +70,11 @@ hv_setup() {
 	vf_setup 3 && vf_netns_setup 0 1 || return 1
 	HV_BDF=$(basename "$(readlink -f "$PF/virtfn$HV_VF")")
 	ping_ok "$(vf_ns 0)" "$(vf_ip 1)" 5 || return 1
-	local out
-	out=$(hv_tool reset 2>&1) || {
-		diag "the tool could not take over VF $HV_VF ($HV_BDF): $out"
+	hv_reset || {
+		diag "the tool could not take over VF $HV_VF ($HV_BDF)"
 		return 1
 	}
-	diag "VF $HV_VF ($HV_BDF) taken over: $out"
+	diag "VF $HV_VF ($HV_BDF) taken over: $HV_RESET_OUT"
 	HV_CPU_BASE=$(hv_cpu_rate)
 	diag "busy loop on CPU 1 with no attack: $HV_CPU_BASE iterations/s"
 	[ "$HV_CPU_BASE" -gt 0 ]

@@ -41,7 +41,7 @@ a_before_reset() {
 	out=$(hv_tool set-mac 02:00:00:00:66:01)
 	hv_expect nack "$out" || return 1
 	hv_same "$HV_VF" || return 1
-	hv_tool reset >/dev/null
+	hv_reset
 }
 
 a_reply_bits() {
@@ -151,7 +151,7 @@ a_vlan_hog() {
 	pf=$(pf_netdev)
 	ip link set dev "$pf" vf "$HV_VF" vlan 3000 || return 1
 	ip link set dev "$pf" vf "$HV_VF" vlan 0
-	hv_tool reset >/dev/null
+	hv_reset
 }
 
 a_filter_hog() {
