@@ -213,7 +213,8 @@ impl Mailboxes {
         model: &mut Model,
         now: i64,
     ) -> Option<Delta> {
-        let (pending, _) = hw.take_requests();
+        // Acknowledge bits stay for the next call to handle.
+        let pending = hw.requests_pending();
         let mut next: Option<i64> = None;
         let mut masked = 0u8;
         for vf in 0..model.num_vfs() {
@@ -228,11 +229,17 @@ impl Mailboxes {
             } else if request && Self::request(dev, hw, model, vf, pool, mbx, now) {
                 Self::flush(hw, pool, mbx, now);
                 mbx.notifier.ready().then_some(now + LOCK_RETRY_MS)
-            } else if request || mbx.notifier.ready() {
-                Self::lock_held(dev, hw, model, vf, pool, mbx, request, now)
             } else {
-                mbx.lock_wait.clear();
-                None
+                if !request {
+                    // A notification that waited for the lock: try it again now.
+                    Self::flush(hw, pool, mbx, now);
+                }
+                if request || mbx.notifier.ready() {
+                    Self::lock_held(dev, hw, model, vf, pool, mbx, request, now)
+                } else {
+                    mbx.lock_wait.clear();
+                    None
+                }
             };
             next = match (next, at) {
                 (Some(a), Some(b)) => Some(a.min(b)),
@@ -262,7 +269,7 @@ impl Mailboxes {
     ) -> Option<i64> {
         mbx.lock_busy += 1;
         if mbx.lock_wait.busy(now, request) == LockVerdict::Retry || !mbx.budget.take(now) {
-            return Some(now + LOCK_RETRY_MS);
+            return Some(now + mbx.lock_wait.retry_in(now));
         }
         mbx.lock_breaks += 1;
         if let Some(suppressed) = mbx.log(now, || {

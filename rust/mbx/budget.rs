@@ -13,8 +13,12 @@
 pub(crate) const REQUESTS_PER_WINDOW: u32 = 64;
 /// Length of a budget window.
 pub(crate) const WINDOW_MS: i64 = 100;
-/// How often the PF looks again at a mailbox whose lock the VF holds.
+/// How soon the PF looks again at a mailbox whose lock the VF holds. The interval grows with
+/// the time the lock has been held, up to [`LOCK_RETRY_MAX_MS`], so that a VF that keeps its
+/// lock costs a few checks per second, not hundreds.
 pub(crate) const LOCK_RETRY_MS: i64 = 2;
+/// Longest interval between two looks at a held lock.
+pub(crate) const LOCK_RETRY_MAX_MS: i64 = 50;
 /// How long a VF may hold its lock while a request of its own waits for the PF. igbvf holds
 /// it only to copy 16 words (and writing REQ releases it), so only a VF that ignores the
 /// protocol, or whose vCPU stalls for this long mid-copy, reaches the limit; the PF then takes
@@ -94,6 +98,15 @@ impl LockWait {
         }
     }
 
+    /// How long to wait before looking at the lock again: a quarter of the time it has been
+    /// held, between [`LOCK_RETRY_MS`] and [`LOCK_RETRY_MAX_MS`].
+    pub(crate) fn retry_in(&self, now_ms: i64) -> i64 {
+        let held = self
+            .since_ms
+            .map_or(0, |since| now_ms.saturating_sub(since));
+        (held / 4).clamp(LOCK_RETRY_MS, LOCK_RETRY_MAX_MS)
+    }
+
     /// The PF got the lock, or has nothing left to do.
     pub(crate) fn clear(&mut self) {
         self.since_ms = None;
@@ -169,6 +182,18 @@ mod tests {
         assert_eq!(w.busy(100 + 10 * LOCK_HOLD_LIMIT_MS, false), LockVerdict::Retry);
         assert_eq!(w.busy(100 + 10 * LOCK_HOLD_LIMIT_MS, true), LockVerdict::Break);
         assert!(!w.waiting());
+    }
+
+    #[test]
+    fn a_lock_held_longer_is_looked_at_less_often() {
+        let mut w = LockWait::default();
+        assert_eq!(w.retry_in(0), LOCK_RETRY_MS);
+        let _ = w.busy(1000, false);
+        assert_eq!(w.retry_in(1000), LOCK_RETRY_MS);
+        assert_eq!(w.retry_in(1040), 10);
+        assert_eq!(w.retry_in(1000 + 10_000), LOCK_RETRY_MAX_MS);
+        // The break still comes within one interval of the limit.
+        assert!(LOCK_RETRY_MAX_MS < LOCK_HOLD_LIMIT_MS);
     }
 
     #[test]

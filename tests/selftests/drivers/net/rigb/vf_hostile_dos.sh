@@ -68,19 +68,28 @@ a_rar_churn() {
 	hv_reset
 }
 
-a_admin_vs_held_lock() {
-	local pid pf t0 ms
+# two_state_changes: ms for the administrator's "state disable" then "state auto" on VF 2.
+two_state_changes() {
+	local pf t0
 	pf=$(pf_netdev)
-	hv_tool hold-lock --seconds 8 >/dev/null 2>&1 &
-	pid=$!
-	sleep 1
 	t0=$(date +%s%N)
 	ip link set dev "$pf" vf "$HV_VF" state disable || return 1
 	ip link set dev "$pf" vf "$HV_VF" state auto || return 1
-	ms=$((($(date +%s%N) - t0) / 1000000))
-	diag "two link-state changes while VF $HV_VF holds its lock: $ms ms"
+	echo $((($(date +%s%N) - t0) / 1000000))
+}
+
+a_admin_vs_held_lock() {
+	local pid base ms
+	base=$(two_state_changes) || return 1
+	hv_tool hold-lock --seconds 8 >/dev/null 2>&1 &
+	pid=$!
+	sleep 1
+	ms=$(two_state_changes) || return 1
+	diag "two link-state changes: $base ms, $ms ms while VF $HV_VF holds its lock"
 	wait "$pid"
-	[ "$ms" -lt 1000 ]
+	hv_reset
+	# A spin on the VF's lock would cost its whole hold; trying once costs nothing.
+	[ "$ms" -le $((base + 500)) ]
 }
 
 # Last, outside hv_attack: disabling SR-IOV takes the well-behaved VFs away too.
@@ -91,7 +100,7 @@ a_disable_mid_request() {
 	pid=$!
 	sleep 1
 	t0=$SECONDS
-	sysfs_write "$PF/sriov_numvfs" 0 || return 1
+	[ "$(sysfs_write "$PF/sriov_numvfs" 0)" = OK ] || return 1
 	s=$((SECONDS - t0))
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
@@ -107,8 +116,14 @@ vf_hostile_dos_run() {
 		for _ in $(seq 8); do ktap_test_skip "$f: no set-up"; done
 		return
 	}
-	hv_attack "$f: holding the lock with REQ raised for 10 s" a_hold_lock_req
-	hv_attack "$f: holding the lock for good (20 s, then killed)" a_hold_lock_forever
+	if [ "$DRIVER" = igb ]; then
+		# C igb spins up to 11 ms per lock attempt in hard-IRQ context: this froze the VM.
+		ktap_test_skip "$f: holding the lock with REQ raised (C igb: freezes the VM)"
+		ktap_test_skip "$f: holding the lock for good (C igb: freezes the VM)"
+	else
+		hv_attack "$f: holding the lock with REQ raised for 10 s" a_hold_lock_req
+		hv_attack "$f: holding the lock for good (20 s, then killed)" a_hold_lock_forever
+	fi
 	hv_attack "$f: a 100,000-message flood" a_flood
 	hv_attack "$f: 500 VF resets in a row" a_resets
 	hv_attack "$f: a seeded random stream of 10,000 messages" a_random

@@ -108,6 +108,7 @@ a_mac_theft() {
 	out=$(hv_tool set-mac "$victim")
 	hv_expect nack "$out" || return 1
 	# igbvf down/up resets VF 0 (VFLR); the attacker keeps asking meanwhile.
+	HV_VICTIM_DOWN=1
 	nsx "$(vf_ns 0)" ip link set vf0 down
 	for i in 1 2 3 4 5; do
 		out=$(hv_tool set-mac "$victim")
