@@ -213,6 +213,10 @@ vm_counts=$(tr -d '\r' <"$log" | awk '
 			if (res == $0 || res == "") res = "failed"
 		} else if (toupper($0) ~ / # *SKIP/) {
 			res = "skip"
+		} else if (toupper($0) ~ / # *X(FAIL|PASS)/) {
+			# No rigb test exits 2 or 3: the runner itself failed to start it (a shell
+			# redirection error exits 2), which must not pass as "ok".
+			res = "exit 2 or 3 (XFAIL/XPASS): the program did not run properly"
 		}
 		verdict(cur, res)
 		cur = ""

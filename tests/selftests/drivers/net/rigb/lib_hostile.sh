@@ -32,6 +32,21 @@ HV_LOG_SECONDS=0
 # hv_tool ARGS...: the tool on the attacker VF, pinned to CPU 0.
 hv_tool() { taskset -c 0 "$HV_TOOL" --vf "$HV_BDF" "$@"; }
 
+# hv_tool_bg ARGS...: the same in the background, its PID in HV_BG (taskset execs the tool, so
+# killing HV_BG kills the tool itself; a leftover tool would keep the runner's output open).
+hv_tool_bg() {
+	taskset -c 0 "$HV_TOOL" --vf "$HV_BDF" "$@" >/dev/null 2>&1 </dev/null &
+	HV_BG=$!
+}
+
+# hv_tool_stop: the background tool stopped and reaped, and no other instance left.
+hv_tool_stop() {
+	kill "$HV_BG" 2>/dev/null
+	wait "$HV_BG" 2>/dev/null
+	pkill -f "$HV_TOOL" 2>/dev/null
+	return 0
+}
+
 # hv_reset: the RESET handshake, tried up to 3 times 0.3 s apart (a VF just out of an attack
 # may still have a reply of the PF's in flight that the tool reads first); says how many
 # attempts it took.

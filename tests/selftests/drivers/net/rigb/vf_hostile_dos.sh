@@ -23,12 +23,9 @@ a_hold_lock_req() {
 }
 
 a_hold_lock_forever() {
-	local pid
-	hv_tool hold-lock >/dev/null 2>&1 &
-	pid=$!
+	hv_tool_bg hold-lock
 	sleep 20
-	kill "$pid"
-	wait "$pid" 2>/dev/null
+	hv_tool_stop
 	hv_reset
 }
 
@@ -79,14 +76,13 @@ two_state_changes() {
 }
 
 a_admin_vs_held_lock() {
-	local pid base ms
+	local base ms
 	base=$(two_state_changes) || return 1
-	hv_tool hold-lock --seconds 8 >/dev/null 2>&1 &
-	pid=$!
+	hv_tool_bg hold-lock --seconds 8
 	sleep 1
-	ms=$(two_state_changes) || return 1
+	ms=$(two_state_changes) || { hv_tool_stop; return 1; }
 	diag "two link-state changes: $base ms, $ms ms while VF $HV_VF holds its lock"
-	wait "$pid"
+	wait "$HV_BG"
 	hv_reset
 	# A spin on the VF's lock would cost its whole hold; trying once costs nothing.
 	[ "$ms" -le $((base + 500)) ]
@@ -94,16 +90,15 @@ a_admin_vs_held_lock() {
 
 # Last, outside hv_attack: disabling SR-IOV takes the well-behaved VFs away too.
 a_disable_mid_request() {
-	local pid t0 s report
+	local t0 s report w
 	kmsg_mark disable-mid-request
-	hv_tool hold-lock --seconds 30 --raise-req >/dev/null 2>&1 &
-	pid=$!
+	hv_tool_bg hold-lock --seconds 30 --raise-req
 	sleep 1
 	t0=$SECONDS
-	[ "$(sysfs_write "$PF/sriov_numvfs" 0)" = OK ] || return 1
+	w=$(sysfs_write "$PF/sriov_numvfs" 0)
 	s=$((SECONDS - t0))
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	hv_tool_stop
+	[ "$w" = OK ] || { diag "sriov_numvfs 0: $w"; return 1; }
 	diag "sriov_numvfs 0 while VF $HV_VF held its lock with REQ raised: $s s"
 	report=$(kmsg_since | grep -E 'BUG|WARNING|Oops|INFO: possible|RIP:' | head -n5)
 	[ -z "$report" ] || { diag "$report"; return 1; }
@@ -130,6 +125,7 @@ vf_hostile_dos_run() {
 	hv_attack "$f: 10,000 filter add/clear requests" a_rar_churn
 	hv_attack "$f: the administrator is not held up by a held lock" a_admin_vs_held_lock
 	check "$f: disabling SR-IOV while a VF holds its lock mid-request" a_disable_mid_request
+	pkill -f "$HV_TOOL" 2>/dev/null
 }
 
 rigb_run 9 vf_hostile_dos_run
