@@ -711,10 +711,7 @@ impl Model {
         }
         if add {
             if vid != 0 && !self.vlan.has(vid) && !self.may_take_vlan_entry(vf) {
-                return Outcome::nack(
-                    word0,
-                    Refusal::VlanQuota(quota::vlan_share(self.num_vfs)),
-                );
+                return Outcome::nack(word0, Refusal::VlanQuota(quota::vlan_share(self.num_vfs)));
             }
             if !self.vlan.add(vf, vid) {
                 return Outcome::nack(word0, Refusal::VlanTableFull);
@@ -1505,7 +1502,10 @@ mod tests {
         assert_eq!(m.vfs[1].state.mac, MAC_A);
         assert_eq!(m.rar.entries()[22].mac, MAC_A);
         // Between the reset and its next RESET no other function may take the address.
-        assert_eq!(m.handle(0, mac_req(0, MAC_A)).refusal, Some(Refusal::MacInUse(MAC_A)));
+        assert_eq!(
+            m.handle(0, mac_req(0, MAC_A)).refusal,
+            Some(Refusal::MacInUse(MAC_A))
+        );
         assert_eq!(m.set_admin_mac(0, MAC_A), Err(AdminError::MacInUse));
         // And the VF gets it back.
         let r = m.handle(1, req(&[msg::RESET]));

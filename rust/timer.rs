@@ -11,8 +11,7 @@
 
 use core::ops::Deref;
 use kernel::{
-    bindings,
-    impl_has_hr_timer,
+    bindings, impl_has_hr_timer,
     prelude::*,
     time::{
         hrtimer::{

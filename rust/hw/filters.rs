@@ -385,7 +385,8 @@ impl Hw<'_> {
     /// while the link is down (VF-to-VF traffic still flows through the internal switch, so a
     /// limit must not lapse with the link).
     fn rate_base_mbps(&self) -> u32 {
-        self.link().map_or(LinkSpeed::Mbps1000.mbps(), LinkSpeed::mbps)
+        self.link()
+            .map_or(LinkSpeed::Mbps1000.mbps(), LinkSpeed::mbps)
     }
 
     /// Programs the rate limit of both of VF `vf`'s transmit queues. C igb limits only queue

@@ -73,9 +73,8 @@ impl Hw<'_> {
     /// Unmasks the mailbox interrupts of the VFs in `unmasked` (bit n = VF n) and masks the
     /// others'.
     pub(crate) fn set_mbx_interrupts(&self, unmasked: u8) {
-        self.bar.write_reg(
-            MBVFIMR::zeroed().with_vfs(Bounded::from_expr(u32::from(unmasked) & 0xff)),
-        );
+        self.bar
+            .write_reg(MBVFIMR::zeroed().with_vfs(Bounded::from_expr(u32::from(unmasked) & 0xff)));
     }
 
     /// VFs (bit n = VF n) that were reset (FLR or VF software reset); clears the bits.

@@ -177,10 +177,19 @@ mod tests {
         assert!(!w.waiting());
         assert_eq!(w.busy(100, true), LockVerdict::Retry);
         assert!(w.waiting());
-        assert_eq!(w.busy(100 + LOCK_HOLD_LIMIT_MS - 1, true), LockVerdict::Retry);
+        assert_eq!(
+            w.busy(100 + LOCK_HOLD_LIMIT_MS - 1, true),
+            LockVerdict::Retry
+        );
         // A notification alone waits as long as it takes.
-        assert_eq!(w.busy(100 + 10 * LOCK_HOLD_LIMIT_MS, false), LockVerdict::Retry);
-        assert_eq!(w.busy(100 + 10 * LOCK_HOLD_LIMIT_MS, true), LockVerdict::Break);
+        assert_eq!(
+            w.busy(100 + 10 * LOCK_HOLD_LIMIT_MS, false),
+            LockVerdict::Retry
+        );
+        assert_eq!(
+            w.busy(100 + 10 * LOCK_HOLD_LIMIT_MS, true),
+            LockVerdict::Break
+        );
         assert!(!w.waiting());
     }
 

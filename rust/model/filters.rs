@@ -127,7 +127,9 @@ impl RarTable {
     pub(crate) fn free_spares(&self, num_vfs: usize) -> usize {
         self.entries
             .get(1..RAR_ENTRIES.saturating_sub(num_vfs))
-            .map_or(0, |s| s.iter().filter(|r| r.owner == RarOwner::Free).count())
+            .map_or(0, |s| {
+                s.iter().filter(|r| r.owner == RarOwner::Free).count()
+            })
     }
 
     /// Gives `vf` a filter for `mac` in the first free entry after the PF's and below the

@@ -19,10 +19,7 @@ pub(crate) const ADMIN_VLAN_RESERVE: usize = 4;
 /// Entry 0 is the PF's and each VF has a primary entry; the rest is shared.
 pub(crate) fn filter_share(num_vfs: usize) -> usize {
     let spares = RAR_ENTRIES.saturating_sub(1 + num_vfs);
-    spares
-        .checked_div(num_vfs)
-        .unwrap_or(0)
-        .min(MAX_VF_FILTERS)
+    spares.checked_div(num_vfs).unwrap_or(0).min(MAX_VF_FILTERS)
 }
 
 /// VLANs of their own each of `num_vfs` VFs is sure to get. Entry 0 is VID 0, shared by all.
