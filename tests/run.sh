@@ -18,7 +18,7 @@
 # tests as failures, and so does a program the runner never reached (a crashed VM must not
 # look like a pass). A program that exits 4 (KSFT_SKIP) counts as skipped.
 #
-# Environment: DRIVER, RIGB_CACHE, RIGB_TEST_TIMEOUT (seconds for the VM, default 1200),
+# Environment: DRIVER, RIGB_CACHE, RIGB_TEST_TIMEOUT (seconds for the VM, default 2700),
 # RIGB_POWEROFF_GRACE (seconds the VM gets to power off after the tests, default 60).
 
 set -euo pipefail
@@ -32,7 +32,7 @@ case $DRIVER in
 rigb | igb) ;;
 *) die "DRIVER must be rigb or igb" ;;
 esac
-vm_timeout=${RIGB_TEST_TIMEOUT:-1200}
+vm_timeout=${RIGB_TEST_TIMEOUT:-2700}
 # After the guest's KTAP stream has ended, the VM gets this long to power off.
 poweroff_grace=${RIGB_POWEROFF_GRACE:-60}
 
