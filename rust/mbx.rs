@@ -167,7 +167,12 @@ impl Mailboxes {
         hw: &Hw<'_>,
         model: &mut Model,
     ) -> Option<Delta> {
-        let now = self.now_ms();
+        let mut s = Service {
+            dev,
+            hw,
+            model,
+            now: self.now_ms(),
+        };
         // VFs whose request cannot be served during this call.
         let mut held = 0u8;
         for _ in 0..ROUNDS {
@@ -177,7 +182,7 @@ impl Mailboxes {
             if resets == 0 && requests == 0 && acks == 0 {
                 break;
             }
-            for vf in 0..model.num_vfs() {
+            for vf in 0..s.model.num_vfs() {
                 let (Some(pool), Some(mbx)) = (Pool::new(vf), self.vfs.get_mut(vf)) else {
                     continue;
                 };
@@ -186,38 +191,27 @@ impl Mailboxes {
                     mbx.notifier.acked();
                 }
                 if resets & bit != 0 {
-                    // A VF was reset by FLR or by its own driver: forget what it configured.
-                    let changes = model.vflr(vf);
-                    hw.program(model, vf, changes);
-                    mbx.resets += 1;
-                    mbx.notifier.reset();
-                    mbx.lock_wait.clear();
-                    mbx.budget.charge(now);
+                    s.reset(vf, mbx);
                 }
-                if requests & bit != 0 && !Self::request(dev, hw, model, vf, pool, mbx, now) {
+                if requests & bit != 0 && !s.request(vf, pool, mbx) {
                     held |= bit;
                 }
-                Self::flush(hw, pool, mbx, now);
+                s.flush(pool, mbx);
             }
         }
-        self.follow_up(dev, hw, model, now)
+        self.follow_up(&mut s)
     }
 
     /// After the rounds of service: retries what a held lock kept waiting (taking the lock
     /// from a VF that kept a request waiting too long), masks the interrupts of VFs that spent
     /// their budget and unmasks the others, and says when to look again.
-    fn follow_up(
-        &mut self,
-        dev: &pci::Device<Bound>,
-        hw: &Hw<'_>,
-        model: &mut Model,
-        now: i64,
-    ) -> Option<Delta> {
+    fn follow_up(&mut self, s: &mut Service<'_, '_>) -> Option<Delta> {
+        let now = s.now;
         // Acknowledge bits stay for the next call to handle.
-        let pending = hw.requests_pending();
+        let pending = s.hw.requests_pending();
         let mut next: Option<i64> = None;
         let mut masked = 0u8;
-        for vf in 0..model.num_vfs() {
+        for vf in 0..s.model.num_vfs() {
             let (Some(pool), Some(mbx)) = (Pool::new(vf), self.vfs.get_mut(vf)) else {
                 continue;
             };
@@ -226,16 +220,16 @@ impl Mailboxes {
             let at = if request && !mbx.budget.available(now) {
                 masked |= bit;
                 Some(mbx.budget.refill_at())
-            } else if request && Self::request(dev, hw, model, vf, pool, mbx, now) {
-                Self::flush(hw, pool, mbx, now);
+            } else if request && s.request(vf, pool, mbx) {
+                s.flush(pool, mbx);
                 mbx.notifier.ready().then_some(now + LOCK_RETRY_MS)
             } else {
                 if !request {
                     // A notification that waited for the lock: try it again now.
-                    Self::flush(hw, pool, mbx, now);
+                    s.flush(pool, mbx);
                 }
                 if request || mbx.notifier.ready() {
-                    Self::lock_held(dev, hw, model, vf, pool, mbx, request, now)
+                    s.lock_held(vf, pool, mbx, request)
                 } else {
                     mbx.lock_wait.clear();
                     None
@@ -248,120 +242,9 @@ impl Mailboxes {
         }
         if masked != self.masked {
             self.masked = masked;
-            hw.set_mbx_interrupts(!masked);
+            s.hw.set_mbx_interrupts(!masked);
         }
         next.map(|at| Delta::from_millis(at.saturating_sub(now).max(1)))
-    }
-
-    /// VF `vf`'s lock kept a request (`request`) or a notification waiting. Takes the lock
-    /// from the VF and serves the request if the VF kept it waiting too long; otherwise
-    /// returns when to look again.
-    #[allow(clippy::too_many_arguments)]
-    fn lock_held(
-        dev: &pci::Device<Bound>,
-        hw: &Hw<'_>,
-        model: &mut Model,
-        vf: usize,
-        pool: Pool,
-        mbx: &mut VfMailbox,
-        request: bool,
-        now: i64,
-    ) -> Option<i64> {
-        mbx.lock_busy += 1;
-        if mbx.lock_wait.busy(now, request) == LockVerdict::Retry || !mbx.budget.take(now) {
-            return Some(now + mbx.lock_wait.retry_in(now));
-        }
-        mbx.lock_breaks += 1;
-        if let Some(suppressed) = mbx.log(now, || {
-            dev_warn!(
-                dev,
-                "VF {vf}: kept its mailbox locked with a request pending; lock taken from it\n"
-            )
-        }) {
-            log_suppressed(dev, vf, suppressed);
-        }
-        if hw.mbx_break_lock(pool).is_err() {
-            return Some(now + LOCK_RETRY_MS);
-        }
-        // The VF wrote its request before raising REQ. Taking the lock cleared REQ, so the
-        // request is read here.
-        let words = hw.mbx_read_locked(pool);
-        Self::answer(dev, hw, model, vf, pool, mbx, &words, now);
-        Self::flush(hw, pool, mbx, now);
-        mbx.notifier.ready().then_some(now + LOCK_RETRY_MS)
-    }
-
-    /// Reads, decides and answers one request of VF `vf`. False if it has to wait: the VF
-    /// holds its lock or has spent its budget.
-    fn request(
-        dev: &pci::Device<Bound>,
-        hw: &Hw<'_>,
-        model: &mut Model,
-        vf: usize,
-        pool: Pool,
-        mbx: &mut VfMailbox,
-        now: i64,
-    ) -> bool {
-        if !mbx.budget.take(now) {
-            mbx.throttled += 1;
-            return false;
-        }
-        let Ok(words) = hw.mbx_read(pool) else {
-            return false;
-        };
-        mbx.lock_wait.clear();
-        Self::answer(dev, hw, model, vf, pool, mbx, &words, now);
-        true
-    }
-
-    /// Decides and answers a request read from VF `vf`'s buffer, which the PF holds locked.
-    #[allow(clippy::too_many_arguments)]
-    fn answer(
-        dev: &pci::Device<Bound>,
-        hw: &Hw<'_>,
-        model: &mut Model,
-        vf: usize,
-        pool: Pool,
-        mbx: &mut VfMailbox,
-        words: &[u32; msg::MBX_WORDS],
-        now: i64,
-    ) {
-        mbx.requests += 1;
-        let message = msg::Message::from(words);
-        if message.is_reset() {
-            // What the PF had to say before the reset no longer applies.
-            mbx.notifier.restarted();
-        }
-        let outcome = model.handle(vf, message);
-        // Program the hardware before replying: a VF that sees the ACK may send at once.
-        hw.program(model, vf, outcome.changes);
-        hw.mbx_reply(pool, outcome.reply.words());
-        mbx.notifier.replied();
-        if let Some(refusal) = outcome.refusal {
-            mbx.refused += 1;
-            if let Some(suppressed) = mbx.log(now, || log_refusal(dev, vf, refusal)) {
-                log_suppressed(dev, vf, suppressed);
-            }
-        }
-    }
-
-    /// Writes VF `pool`'s queued notification if its buffer is free.
-    fn flush(hw: &Hw<'_>, pool: Pool, mbx: &mut VfMailbox, now: i64) {
-        if !mbx.notifier.ready() {
-            return;
-        }
-        if hw.mbx_try_lock(pool).is_err() {
-            let _ = mbx.lock_wait.busy(now, false);
-            return;
-        }
-        mbx.lock_wait.clear();
-        match mbx.notifier.take(hw.request_pending(pool)) {
-            Some(word) => {
-                hw.mbx_post(pool, &[word]);
-                hw.signal_vfs();
-            }
-            None => hw.mbx_unlock(pool),
-        }
     }
 
     /// Sends VF `vf` an unsolicited message, or queues it until its buffer is free (see
@@ -372,7 +255,7 @@ impl Mailboxes {
             return;
         };
         mbx.notifier.queue(word);
-        Self::flush(hw, pool, mbx, now);
+        flush(hw, pool, mbx, now);
     }
 
     /// Whether a notification waits for a VF's lock: [`Mailboxes::serve`] must run again
@@ -432,13 +315,140 @@ impl Mailboxes {
                 continue;
             };
             mbx.notifier.urgent(model.control_msg(vf));
-            Self::flush(hw, pool, mbx, now);
+            flush(hw, pool, mbx, now);
             if mbx.notifier.ready() && hw.mbx_break_lock(pool).is_ok() {
                 hw.mbx_unlock(pool);
-                Self::flush(hw, pool, mbx, now);
+                flush(hw, pool, mbx, now);
             }
             hw.set_pool_enabled(pool, false);
         }
+    }
+}
+
+/// What one call of [`Mailboxes::serve`] works with: the device, the time it started, and the
+/// model its decisions come from.
+struct Service<'s, 'b> {
+    dev: &'s pci::Device<Bound>,
+    hw: &'s Hw<'b>,
+    model: &'s mut Model,
+    /// Milliseconds on the mailboxes' clock.
+    now: i64,
+}
+
+impl Service<'_, '_> {
+    /// VF `vf` was reset by FLR or by its own driver: forget what it configured. The PF must
+    /// do this whatever the budget, but it costs the VF budget.
+    fn reset(&mut self, vf: usize, mbx: &mut VfMailbox) {
+        let changes = self.model.vflr(vf);
+        self.hw.program(self.model, vf, changes);
+        mbx.resets += 1;
+        mbx.notifier.reset();
+        mbx.lock_wait.clear();
+        mbx.budget.charge(self.now);
+    }
+
+    /// Reads, decides and answers one request of VF `vf`. False if it has to wait: the VF
+    /// has spent its budget or holds its lock (which costs it no budget).
+    fn request(&mut self, vf: usize, pool: Pool, mbx: &mut VfMailbox) -> bool {
+        if !mbx.budget.available(self.now) {
+            mbx.throttled += 1;
+            return false;
+        }
+        let Ok(words) = self.hw.mbx_read(pool) else {
+            return false;
+        };
+        mbx.budget.charge(self.now);
+        mbx.lock_wait.clear();
+        self.answer(vf, pool, mbx, &words);
+        true
+    }
+
+    /// VF `vf`'s lock kept a request (`request`) or a notification waiting. Takes the lock
+    /// from the VF and serves the request if the VF kept it waiting too long; otherwise
+    /// returns when to look again.
+    fn lock_held(
+        &mut self,
+        vf: usize,
+        pool: Pool,
+        mbx: &mut VfMailbox,
+        request: bool,
+    ) -> Option<i64> {
+        let now = self.now;
+        mbx.lock_busy += 1;
+        if mbx.lock_wait.busy(now, request) == LockVerdict::Retry || !mbx.budget.take(now) {
+            return Some(now + mbx.lock_wait.retry_in(now));
+        }
+        mbx.lock_breaks += 1;
+        let dev = self.dev;
+        if let Some(suppressed) = mbx.log(now, || {
+            dev_warn!(
+                dev,
+                "VF {vf}: kept its mailbox locked with a request pending; lock taken from it\n"
+            )
+        }) {
+            log_suppressed(dev, vf, suppressed);
+        }
+        if self.hw.mbx_break_lock(pool).is_err() {
+            return Some(now + LOCK_RETRY_MS);
+        }
+        // The VF wrote its request before raising REQ. Taking the lock cleared REQ, so the
+        // request is read here.
+        let words = self.hw.mbx_read_locked(pool);
+        self.answer(vf, pool, mbx, &words);
+        self.flush(pool, mbx);
+        mbx.notifier.ready().then_some(now + LOCK_RETRY_MS)
+    }
+
+    /// Decides and answers a request read from VF `vf`'s buffer, which the PF holds locked.
+    fn answer(
+        &mut self,
+        vf: usize,
+        pool: Pool,
+        mbx: &mut VfMailbox,
+        words: &[u32; msg::MBX_WORDS],
+    ) {
+        mbx.requests += 1;
+        let message = msg::Message::from(words);
+        if message.is_reset() {
+            // What the PF had to say before the reset no longer applies.
+            mbx.notifier.restarted();
+        }
+        let outcome = self.model.handle(vf, message);
+        // Program the hardware before replying: a VF that sees the ACK may send at once.
+        self.hw.program(self.model, vf, outcome.changes);
+        self.hw.mbx_reply(pool, outcome.reply.words());
+        mbx.notifier.replied();
+        if let Some(refusal) = outcome.refusal {
+            mbx.refused += 1;
+            let dev = self.dev;
+            if let Some(suppressed) = mbx.log(self.now, || log_refusal(dev, vf, refusal)) {
+                log_suppressed(dev, vf, suppressed);
+            }
+        }
+    }
+
+    /// Writes VF `pool`'s queued notification if its buffer is free.
+    fn flush(&self, pool: Pool, mbx: &mut VfMailbox) {
+        flush(self.hw, pool, mbx, self.now);
+    }
+}
+
+/// Writes VF `pool`'s queued notification if its buffer is free.
+fn flush(hw: &Hw<'_>, pool: Pool, mbx: &mut VfMailbox, now: i64) {
+    if !mbx.notifier.ready() {
+        return;
+    }
+    if hw.mbx_try_lock(pool).is_err() {
+        let _ = mbx.lock_wait.busy(now, false);
+        return;
+    }
+    mbx.lock_wait.clear();
+    match mbx.notifier.take(hw.request_pending(pool)) {
+        Some(word) => {
+            hw.mbx_post(pool, &[word]);
+            hw.signal_vfs();
+        }
+        None => hw.mbx_unlock(pool),
     }
 }
 
