@@ -10,7 +10,8 @@
 # expectations) and then checks what must hold after any attack:
 #   - no BUG, WARNING, Oops or lockdep report in the kernel log;
 #   - the well-behaved VFs lost no ping while the attack ran;
-#   - a request of a well-behaved VF (a multicast join: SET_MULTICAST) is served within 1 s;
+#   - a request of a well-behaved VF (a multicast join: SET_MULTICAST) is served within 1 s
+#     (igbvf's own limit);
 #   - the log lines about the attacker are bounded (one per 2 s, plus a count of the rest);
 #   - a busy loop on CPU 1 (the attacker runs on CPU 0) is not starved: it keeps at least a
 #     tenth of the rate it had just before the attack (TCG's own noise is up to a factor of
@@ -119,22 +120,32 @@ hv_ping_stop() {
 
 # hv_victim_served: VF 0 joins a multicast group. igbvf's ndo_set_rx_mode posts SET_MULTICAST
 # and waits for the PF's acknowledgement before `ip maddr add` returns, so its duration is
-# the time the PF took; with rigb its debugfs view must also show the new hash list.
+# the time the PF took plus the cost of starting the command; with rigb its debugfs view must
+# also show the new hash list. Under TCG starting `ip` in a namespace alone takes 200-600 ms,
+# so the same command without a mailbox request (`ip maddr show`) is timed just before and
+# its duration subtracted: what is left is the PF's share, which must fit igbvf's 1 s.
 hv_mc_changed() { [ "$(dbg_vf 0 multicast_hashes)" != "$1" ]; }
+hv_ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 hv_victim_served() {
-	local ns before t0 ms ok=0
+	local ns before t0 ms base ok=0
 	ns=$(vf_ns 0)
 	before=$(dbg_vf 0 multicast_hashes)
 	t0=$(date +%s%N)
+	nsx "$ns" ip maddr show dev vf0 >/dev/null || return 1
+	base=$(hv_ms_since "$t0")
+	t0=$(date +%s%N)
 	nsx "$ns" ip maddr add 01:00:5e:7f:00:01 dev vf0 || return 1
-	ms=$((($(date +%s%N) - t0) / 1000000))
+	ms=$(hv_ms_since "$t0")
 	if [ "$DRIVER" = rigb ] && ! slowwait 2 hv_mc_changed "$before"; then
 		diag "VF 0's SET_MULTICAST did not reach rigb's view within 2 s"
 		ok=1
 	fi
 	nsx "$ns" ip maddr del 01:00:5e:7f:00:01 dev vf0
-	diag "VF 0's SET_MULTICAST acknowledged in $ms ms"
-	[ "$ms" -le 1000 ] || ok=1
+	diag "VF 0's SET_MULTICAST acknowledged: 'ip maddr add' $ms ms, 'ip maddr show' $base ms"
+	[ $((ms - base)) -le 1000 ] || {
+		diag "VF 0's SET_MULTICAST took the PF more than 1 s"
+		ok=1
+	}
 	return $ok
 }
 
