@@ -3,8 +3,10 @@
 #
 # Configures and builds the test kernel (bzImage and modules) in $RIGB_KBUILD from the source
 # unpacked by setup.sh and the fragment scripts/kernel.config, plus the fragments listed in
-# RIGB_KERNEL_EXTRA (the debug kernel: scripts/kernel-debug.config). Rebuilds only when the
-# source version, a fragment or the Rust toolchain changed since the last successful build.
+# RIGB_KERNEL_EXTRA (the debug kernel: scripts/kernel-debug.config), with clang and LLVM's
+# tools when RIGB_KERNEL_LLVM is set (kbuild's LLVM=: "-19" for clang-19, or "1"). Rebuilds
+# only when the source version, a fragment, the compiler or the Rust toolchain changed since
+# the last successful build.
 
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -23,6 +25,7 @@ stamp_want=$(
 		rustc --version
 		bindgen --version
 		cat "$fragment" "${extra[@]}"
+		echo "LLVM=${RIGB_KERNEL_LLVM:-}"
 	} | sha256sum | cut -d' ' -f1
 )
 stamp=$RIGB_KBUILD/.rigb-stamp
@@ -32,7 +35,7 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$stamp_want" ] &&
 	exit 0
 fi
 
-kmake() { make -s -C "$RIGB_KSRC" O="$RIGB_KBUILD" "$@"; }
+kmake() { make -s -C "$RIGB_KSRC" O="$RIGB_KBUILD" ${RIGB_KERNEL_LLVM:+LLVM=$RIGB_KERNEL_LLVM} "$@"; }
 
 mkdir -p "$RIGB_KBUILD"
 rm -f "$stamp"

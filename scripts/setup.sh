@@ -93,8 +93,12 @@ private_apt_update() {
 }
 
 step_host() {
-	local missing=()
-	for p in "${HOST_PACKAGES[@]}"; do
+	local missing=() packages=("${HOST_PACKAGES[@]}")
+	# The debug kernel is built with clang (RIGB_KERNEL_LLVM is its version suffix, as for
+	# kbuild's LLVM=): the kernel allows KASAN with Rust only when C is compiled by clang.
+	[ -z "${RIGB_KERNEL_LLVM:-}" ] ||
+		packages+=("clang$RIGB_KERNEL_LLVM" "lld$RIGB_KERNEL_LLVM" "llvm$RIGB_KERNEL_LLVM")
+	for p in "${packages[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep 'install ok installed' >/dev/null ||
 			missing+=("$p")
 	done

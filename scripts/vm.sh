@@ -12,7 +12,7 @@
 # Options:
 #   -i             interactive (a shell on the console)
 #   -t SECONDS     kill the VM after this long (default $RIGB_VM_TIMEOUT or 900)
-#   -m MEM         guest memory (default 1G)
+#   -m MEM         guest memory (default $RIGB_VM_MEM or 1G)
 #
 # Network: the 82576 and a virtio-net NIC (the "wire peer") sit on one QEMU hub, with nothing
 # else on it; no traffic leaves the VM. Guest udev is told not to load igb/igbvf by itself
@@ -29,7 +29,7 @@ set -euo pipefail
 
 interactive=0
 timeout_s=${RIGB_VM_TIMEOUT:-900}
-mem=1G
+mem=${RIGB_VM_MEM:-1G}
 while [ $# -gt 0 ]; do
 	case $1 in
 	-i) interactive=1 ;;

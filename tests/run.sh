@@ -19,7 +19,9 @@
 # look like a pass). A program that exits 4 (KSFT_SKIP) counts as skipped.
 #
 # Environment: DRIVER, RIGB_CACHE, RIGB_TEST_TIMEOUT (seconds for the VM, default 2700),
-# RIGB_POWEROFF_GRACE (seconds the VM gets to power off after the tests, default 60).
+# RIGB_POWEROFF_GRACE (seconds the VM gets to power off after the tests, default 60),
+# RIGB_PROGRAM_TIMEOUT (seconds per test program instead of the collection's settings file),
+# RIGB_STRESS_NUMVFS and RIGB_STRESS_RELOAD (cycles of the stress tests, passed into the VM).
 
 set -euo pipefail
 
@@ -131,12 +133,15 @@ watchdog() {
 	done
 }
 
-# In the VM: the collection installed with the kernel's runner into the guest's /tmp (the
-# host's file system is read-only there), then run_kselftest.sh, whose exit status is the VM's.
+# In the VM: kmemleak's list cleared where the kernel has it (kernel_log.sh then counts only
+# what the tests leaked, not the boot), the collection installed with the kernel's runner into
+# the guest's /tmp (the host's file system is read-only there), then run_kselftest.sh, whose
+# exit status is the VM's.
 selftests=tests/selftests/drivers/net/rigb
 ksft=/tmp/rigb-kselftest
+kmemleak=/sys/kernel/debug/kmemleak
 # shellcheck disable=SC2016 # expanded in the guest
-guest_cmd='make -s --no-print-directory -C "$1" KSRC="$RIGB_KSRC" KSFT_INSTALL_PATH="$2" kselftest_install && exec "$2/run_kselftest.sh"'
+guest_cmd='{ mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug; [ ! -w '$kmemleak' ] || echo clear >'$kmemleak'; } 2>/dev/null; make -s --no-print-directory -C "$1" KSRC="$RIGB_KSRC" KSFT_INSTALL_PATH="$2" kselftest_install && exec "$2/run_kselftest.sh" ${3:+-o "$3"}'
 
 # The hostile-VF tool the vf_hostile_* tests drive (built on the host; the VM shares its files).
 hostile_vf=
@@ -156,7 +161,9 @@ set +e
 env RIGB_RUN_ID="$run_id" scripts/vm.sh -t "$vm_timeout" -- \
 	env DRIVER="$DRIVER" RIGB_KSRC="$RIGB_KSRC" RIGB_KO="$root/rigb.ko" \
 	RIGB_HOSTILE_VF="$hostile_vf" \
-	bash -c "$guest_cmd" _ "$selftests" "$ksft" 2>&1 |
+	${RIGB_STRESS_NUMVFS:+RIGB_STRESS_NUMVFS=$RIGB_STRESS_NUMVFS} \
+	${RIGB_STRESS_RELOAD:+RIGB_STRESS_RELOAD=$RIGB_STRESS_RELOAD} \
+	bash -c "$guest_cmd" _ "$selftests" "$ksft" "${RIGB_PROGRAM_TIMEOUT:-}" 2>&1 |
 	tee -a "$log"
 vm_rc=${PIPESTATUS[0]}
 set -e

@@ -6,12 +6,18 @@
 # wrote to /dev/kmsg does not count). It is the last of TEST_PROGS in the Makefile, so the
 # runner gets to it after every other test has run and cleaned up; offending lines are
 # printed as diagnostics.
+#
+# On a kernel with kmemleak (the debug kernel, `make test-debug`), the drivers are then
+# unloaded and kmemleak scans: no object allocated since tests/run.sh cleared its list at the
+# start of the run (the boot's own are not counted) may be unreferenced. Without kmemleak that
+# test is skipped.
 
 lib_dir=$(dirname "$0")
 # shellcheck source=lib.sh
 source "$lib_dir/lib.sh"
 
 KERNEL_LOG_BAD='BUG:|WARNING:|Oops|Call Trace|kernel BUG at|Kernel panic'
+KMEMLEAK=$DEBUGFS/kmemleak
 
 kernel_log_clean() {
 	local lines n
@@ -26,8 +32,29 @@ kernel_log_clean() {
 	return 1
 }
 
-kernel_log_run() {
-	check "kernel_log: no BUG, WARNING, Oops or Call Trace in the kernel log" kernel_log_clean
+# kmemleak_clean: after the drivers are gone, two scans (an object must be unreferenced for
+# 5 s before kmemleak reports it) find nothing.
+kmemleak_clean() {
+	local report n
+	drv_reset && mod_unload igbvf || return 1
+	echo scan >"$KMEMLEAK" || return 1
+	sleep 6
+	echo scan >"$KMEMLEAK" || return 1
+	report=$(cat "$KMEMLEAK")
+	[ -z "$report" ] && return 0
+	n=$(grep -c '^unreferenced object' <<<"$report")
+	diag "kmemleak: $n unreferenced object(s):"
+	diag "$(head -n 80 <<<"$report")"
+	return 1
 }
 
-rigb_run 1 kernel_log_run
+kernel_log_run() {
+	check "kernel_log: no BUG, WARNING, Oops or Call Trace in the kernel log" kernel_log_clean
+	if debugfs_mount && [ -w "$KMEMLEAK" ]; then
+		check "kernel_log: kmemleak finds no leak after the drivers are unloaded" kmemleak_clean
+	else
+		ktap_test_skip "kernel_log: kmemleak (a kernel without CONFIG_DEBUG_KMEMLEAK)"
+	fi
+}
+
+rigb_run 2 kernel_log_run
