@@ -55,8 +55,11 @@ commands (WORD and HASH in hex, with or without 0x; other numbers decimal or 0x 
                                     N (1000) seeded random messages, 1 in 64 steps a VF
                                     reset, 1 in 64 a 2 ms lock hold; --wait waits for
                                     each reply (100 ms, timeouts counted)
-  ping-pong [--count N]             one RESET, then N (100) SET_MULTICAST-0 round trips:
-                                    latency percentiles (the mailbox benchmark)
+  ping-pong [--count N] [--msg M]   one RESET, then N (100) round trips of M: set-mc
+            [--gap-us U]            (SET_MULTICAST-0, default), reset, set-mac (the VF's
+                                    own MAC) or set-vlan (VLAN 100 added and removed in
+                                    turn), U us apart (default 0): latency percentiles
+                                    (the mailbox benchmark)
 
 --timeout-ms: each wait of a request (lock, ack, reply; default 1000, igbvf's).
 --poll-us: sleep between mailbox polls (default 0: yield and poll again).
@@ -232,7 +235,60 @@ enum Cmd {
     },
     PingPong {
         count: u64,
+        msg: PingMsg,
+        gap: Duration,
     },
+}
+
+/// The request `ping-pong` repeats: one per mailbox message the benchmark times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PingMsg {
+    /// SET_MULTICAST with no hashes: the cheapest request with a table write.
+    SetMc,
+    /// RESET, the request every igbvf probe and reset starts with.
+    Reset,
+    /// SET_MAC_ADDR with the MAC the first RESET returned (the VF's own, always allowed).
+    SetMac,
+    /// SET_VLAN of [`PING_VLAN`], added and removed in turn so every request changes the table.
+    SetVlan,
+}
+
+/// The VLAN `ping-pong --msg set-vlan` adds and removes.
+const PING_VLAN: u32 = 100;
+
+impl PingMsg {
+    fn parse(s: &str) -> Res<Self> {
+        Ok(match s {
+            "set-mc" => Self::SetMc,
+            "reset" => Self::Reset,
+            "set-mac" => Self::SetMac,
+            "set-vlan" => Self::SetVlan,
+            m => {
+                return Err(format!(
+                    "--msg takes set-mc, reset, set-mac or set-vlan, not '{m}'"
+                ))
+            }
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::SetMc => "set-mc",
+            Self::Reset => "reset",
+            Self::SetMac => "set-mac",
+            Self::SetVlan => "set-vlan",
+        }
+    }
+
+    /// The words of request number `i`, `mac` being the VF's MAC from the first RESET.
+    fn words(self, i: u64, mac: [u8; 6]) -> Vec<u32> {
+        match self {
+            Self::SetMc => vec![mbx::VF_SET_MULTICAST],
+            Self::Reset => vec![mbx::VF_RESET],
+            Self::SetMac => mbx::set_mac_words(0, mac).to_vec(),
+            Self::SetVlan => mbx::set_vlan_words(PING_VLAN, i.is_multiple_of(2)).to_vec(),
+        }
+    }
 }
 
 fn parse_cmd(cmd: &str, mut a: Args) -> Res<Cmd> {
@@ -362,8 +418,13 @@ fn parse_cmd(cmd: &str, mut a: Args) -> Res<Cmd> {
         }
         "ping-pong" => {
             let count = a.number("--count")?.unwrap_or(100);
+            let msg = match a.value("--msg")? {
+                Some(m) => PingMsg::parse(&m)?,
+                None => PingMsg::SetMc,
+            };
+            let gap = Duration::from_micros(a.number("--gap-us")?.unwrap_or(0));
             a.positionals(0, 0, cmd)?;
-            Cmd::PingPong { count }
+            Cmd::PingPong { count, msg, gap }
         }
         other => return Err(format!("unknown command '{other}' (see --help)")),
     })
@@ -687,9 +748,12 @@ fn run<R: Regs>(m: &Mailbox<'_, R>, g: &Global, cmd: Cmd) -> Res<Outcome> {
             );
             Ok(Outcome::Done)
         }
-        Cmd::PingPong { count } => {
-            let reset = match m.exchange(&[mbx::VF_RESET], g.timeout) {
-                Ok(x) => mbx::verdict(x.reply[0]),
+        Cmd::PingPong { count, msg, gap } => {
+            let (reset, mac) = match m.exchange(&[mbx::VF_RESET], g.timeout) {
+                Ok(x) => (
+                    mbx::verdict(x.reply[0]),
+                    mbx::mac_of(x.reply[1], x.reply[2]),
+                ),
                 Err((mbx::Error::Reg(e), _)) => return Err(reg_err(e)),
                 Err((mbx::Error::Timeout(s), after)) => {
                     out!(
@@ -700,11 +764,10 @@ fn run<R: Regs>(m: &Mailbox<'_, R>, g: &Global, cmd: Cmd) -> Res<Outcome> {
                     return Ok(Outcome::TimedOut);
                 }
             };
-            let noop = [mbx::VF_SET_MULTICAST];
             let mut lat = Vec::new();
             let (mut timeouts, mut nacks) = (0u64, 0u64);
-            for _ in 0..count {
-                match m.exchange(&noop, g.timeout) {
+            for i in 0..count {
+                match m.exchange(&msg.words(i, mac), g.timeout) {
                     Ok(x) => {
                         if x.reply[0] & mbx::MSGTYPE_NACK != 0 {
                             nacks += 1;
@@ -714,11 +777,15 @@ fn run<R: Regs>(m: &Mailbox<'_, R>, g: &Global, cmd: Cmd) -> Res<Outcome> {
                     Err((mbx::Error::Timeout(_), _)) => timeouts += 1,
                     Err((mbx::Error::Reg(e), _)) => return Err(reg_err(e)),
                 }
+                if !gap.is_zero() {
+                    std::thread::sleep(gap);
+                }
             }
             lat.sort_unstable();
             let mean = (!lat.is_empty()).then(|| lat.iter().sum::<u128>() / lat.len() as u128);
             out!(
-                "count={count} reset={reset} timeouts={timeouts} nacks={nacks} min_us={} median_us={} p99_us={} max_us={} mean_us={}",
+                "msg={} count={count} reset={reset} timeouts={timeouts} nacks={nacks} min_us={} median_us={} p99_us={} max_us={} mean_us={}",
+                msg.name(),
                 show(lat.first().copied()),
                 show(percentile(&lat, 50)),
                 show(percentile(&lat, 99)),
@@ -915,7 +982,23 @@ mod tests {
                 delay: Duration::ZERO
             })
         );
-        assert_eq!(cmd("--vf x ping-pong"), Ok(Cmd::PingPong { count: 100 }));
+        assert_eq!(
+            cmd("--vf x ping-pong"),
+            Ok(Cmd::PingPong {
+                count: 100,
+                msg: PingMsg::SetMc,
+                gap: Duration::ZERO
+            })
+        );
+        assert_eq!(
+            cmd("--vf x ping-pong --count 5 --msg set-vlan --gap-us 2000"),
+            Ok(Cmd::PingPong {
+                count: 5,
+                msg: PingMsg::SetVlan,
+                gap: Duration::from_micros(2000)
+            })
+        );
+        assert!(cmd("--vf x ping-pong --msg set-lpe").is_err());
     }
 
     /// Every command runs to its end against the fake PF (which acks and replies to
@@ -947,6 +1030,9 @@ mod tests {
             "random --seed 4 --count 100",
             "random --seed 4 --count 100 --wait",
             "ping-pong --count 20",
+            "ping-pong --count 4 --msg reset",
+            "ping-pong --count 4 --msg set-mac",
+            "ping-pong --count 4 --msg set-vlan --gap-us 10",
         ];
         for c in cmds {
             let c = cmd(&format!("--vf x {c}")).unwrap();
@@ -973,6 +1059,30 @@ mod tests {
         assert!(!valid_bdf(".."));
         assert!(!valid_bdf("0000:01:10.0/../x"));
         assert!(!valid_bdf(""));
+    }
+
+    /// set-vlan alternates add and remove so that every request changes the table; set-mac
+    /// sends back the MAC the RESET gave.
+    #[test]
+    fn ping_pong_requests() {
+        let mac = [0x52, 0x54, 0, 1, 2, 3];
+        assert_eq!(PingMsg::SetMc.words(7, mac), vec![mbx::VF_SET_MULTICAST]);
+        assert_eq!(PingMsg::Reset.words(7, mac), vec![mbx::VF_RESET]);
+        assert_eq!(
+            PingMsg::SetMac.words(0, mac),
+            mbx::set_mac_words(0, mac).to_vec()
+        );
+        assert_eq!(
+            PingMsg::SetVlan.words(0, mac),
+            mbx::set_vlan_words(PING_VLAN, true).to_vec()
+        );
+        assert_eq!(
+            PingMsg::SetVlan.words(1, mac),
+            mbx::set_vlan_words(PING_VLAN, false).to_vec()
+        );
+        for m in ["set-mc", "reset", "set-mac", "set-vlan"] {
+            assert_eq!(PingMsg::parse(m).map(PingMsg::name), Ok(m));
+        }
     }
 
     #[test]
