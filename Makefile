@@ -13,8 +13,12 @@
 #   make test            the whole test suite (host unit tests, then VM selftests)
 #   make test-debug      the whole suite again on the debug kernel (KASAN, lockdep,
 #                        DEBUG_ATOMIC_SLEEP, kmemleak, Rust debug assertions and overflow
-#                        checks; scripts/kernel-debug.config), built in its own tree
-#   make bench           VF benchmark (ping RTT, VF enable/disable times), rigb and C igb
+#                        checks; scripts/kernel-debug.config), built in its own tree;
+#                        DEBUG_TESTS="a.sh b.sh" runs some programs only
+#   make test-debug-ci   the part of it CI runs after make test (.ci/run)
+#   make bench           rigb against C igb in one VM boot, interleaved rounds: VF enable/
+#                        disable, mailbox round trips, MMIO per transaction, traffic;
+#                        tables, chart and raw numbers in $RIGB_CACHE/bench-results/latest
 #   make vm CMD='...'    run a command as root in the test VM; its exit status is returned
 #   make shell           interactive shell in the test VM
 
@@ -26,7 +30,8 @@ KDIR ?= $(DEFAULT_KDIR)
 KSRC = $(RIGB_CACHE)/linux-src
 ENV := . scripts/common.sh && rigb_kernel_env &&
 
-.PHONY: all modules setup clean fmt fmtcheck modgraph lint tools demo test test-debug vm shell bench
+.PHONY: all modules setup clean fmt fmtcheck modgraph lint tools demo test test-debug \
+	test-debug-ci vm shell bench
 
 all: modules
 
@@ -79,11 +84,21 @@ DEBUG_KBUILD := $(RIGB_CACHE)/linux-build-debug
 DEBUG_LLVM := -19
 DEBUG_KMAKE = $(ENV) $(MAKE) -C $(DEBUG_KBUILD) M=$(CURDIR) LLVM=$(DEBUG_LLVM)
 
-# The checks make everything several times slower under TCG: the programs get 30 minutes each
-# and the VM 90, and the stress tests run a fifth of their cycles (40 sriov_numvfs cycles, 10
-# reloads): the debug kernel is there to see each path under its checks, the normal run to
-# repeat them.
-DEBUG_VM_SECONDS := 5400
+# The checks make everything several times slower under TCG (the whole suite takes about 70
+# minutes here): the programs get 30 minutes each and the VM two hours, and the stress tests
+# run a fifth of their cycles (40 sriov_numvfs cycles, 10 reloads): the debug kernel is there
+# to see each path under its checks, the normal run to repeat them.
+DEBUG_VM_SECONDS := 7200
+DEBUG_STRESS_NUMVFS := 40
+DEBUG_STRESS_RELOAD := 10
+DEBUG_TESTS ?=
+
+# What CI runs on the debug kernel beside `make test` in its 90 minutes: the SR-IOV lifetime,
+# the VF data path, the administrator's changes, every attack, the stress tests (with half of
+# the debug cycles) and the whole-log and kmemleak check; about 35 minutes.
+DEBUG_CI_TESTS := sriov_basic.sh sriov_numvfs.sh sriov_remove.sh kunit.sh vf_ping.sh vf_vlan.sh \
+	vf_admin_effects.sh vf_hostile_msgs.sh vf_hostile_dos.sh stress_sriov.sh stress_reload.sh \
+	kernel_log.sh
 
 # rigb.ko is built for the debug kernel, tested, then rebuilt for the normal one.
 test-debug: setup
@@ -91,11 +106,16 @@ test-debug: setup
 		RIGB_KERNEL_LLVM=$(DEBUG_LLVM) scripts/setup.sh
 	@$(DEBUG_KMAKE) -s clean
 	@$(DEBUG_KMAKE) modules
-	@rc=0; RIGB_KBUILD=$(DEBUG_KBUILD) RIGB_VM_MEM=2G RIGB_TEST_TIMEOUT=$(DEBUG_VM_SECONDS) \
-		RIGB_PROGRAM_TIMEOUT=1800 RIGB_STRESS_NUMVFS=40 RIGB_STRESS_RELOAD=10 \
+	@rc=0; RIGB_KBUILD=$(DEBUG_KBUILD) RIGB_VM_MEM=4G RIGB_TEST_TIMEOUT=$(DEBUG_VM_SECONDS) \
+		RIGB_PROGRAM_TIMEOUT=1800 RIGB_STRESS_NUMVFS=$(DEBUG_STRESS_NUMVFS) \
+		RIGB_STRESS_RELOAD=$(DEBUG_STRESS_RELOAD) RIGB_TESTS="$(DEBUG_TESTS)" \
 		tests/run.sh || rc=$$?; \
 	$(DEBUG_KMAKE) -s clean; \
 	$(ENV) $(MAKE) -s -C $(KDIR) M=$(CURDIR) modules; exit $$rc
+
+test-debug-ci:
+	@$(MAKE) --no-print-directory test-debug DEBUG_TESTS="$(DEBUG_CI_TESTS)" \
+		DEBUG_STRESS_NUMVFS=20 DEBUG_STRESS_RELOAD=5
 
 bench: modules
 	@tests/bench/vf_bench.sh

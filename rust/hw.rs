@@ -23,10 +23,10 @@ pub(crate) use filters::{
 use crate::model::NUM_POOLS;
 use filters::Shadow;
 use kernel::{
-    new_spinlock,
+    new_spinlock_irq,
     pci,
     prelude::*,
-    sync::SpinLock, //
+    sync::SpinLockIrq, //
 };
 use regs::BAR0_SIZE;
 
@@ -37,8 +37,9 @@ pub(crate) type Bar0<'a> = pci::Bar<'a, BAR0_SIZE>;
 pub(crate) struct Hw<'bound> {
     bar: Bar0<'bound>,
     /// What the shared filter tables hold, so that a change rewrites only the entries it
-    /// changes. Taken only under the PF lock; it has its own lock because `Hw` is shared.
-    shadow: Pin<KBox<SpinLock<Shadow>>>,
+    /// changes. It disables interrupts like the PF lock: the interrupt handler takes it under
+    /// the PF lock, a device reset takes it on its own.
+    shadow: Pin<KBox<SpinLockIrq<Shadow>>>,
 }
 
 impl<'bound> Hw<'bound> {
@@ -46,7 +47,7 @@ impl<'bound> Hw<'bound> {
     pub(crate) fn map(pdev: &'bound pci::Device<kernel::device::Bound>) -> Result<Self> {
         Ok(Self {
             bar: pdev.iomap_region_sized::<BAR0_SIZE>(0, c"rigb")?,
-            shadow: KBox::pin_init(new_spinlock!(Shadow::UNKNOWN), GFP_KERNEL)?,
+            shadow: KBox::pin_init(new_spinlock_irq!(Shadow::UNKNOWN), GFP_KERNEL)?,
         })
     }
 }

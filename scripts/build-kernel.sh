@@ -3,10 +3,10 @@
 #
 # Configures and builds the test kernel (bzImage and modules) in $RIGB_KBUILD from the source
 # unpacked by setup.sh and the fragment scripts/kernel.config, plus the fragments listed in
-# RIGB_KERNEL_EXTRA (the debug kernel: scripts/kernel-debug.config), with clang and LLVM's
-# tools when RIGB_KERNEL_LLVM is set (kbuild's LLVM=: "-19" for clang-19, or "1"). Rebuilds
-# only when the source version, a fragment, the compiler or the Rust toolchain changed since
-# the last successful build.
+# RIGB_KERNEL_EXTRA (the normal kernel of setup.sh: scripts/kernel-bench.config; the debug
+# kernel: scripts/kernel-debug.config), with clang and LLVM's tools when RIGB_KERNEL_LLVM is
+# set (kbuild's LLVM=: "-19" for clang-19, or "1"). Rebuilds only when the source version, a
+# fragment, the compiler or the Rust toolchain changed since the last successful build.
 
 set -euo pipefail
 . "$(dirname "$0")/common.sh"

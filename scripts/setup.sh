@@ -23,6 +23,8 @@ HOST_PACKAGES=(
 	# tools the guest tests run (the guest sees the host's root file system); rsync installs
 	# the kselftest collection (the kernel's lib.mk)
 	iproute2 iputils-ping ethtool pciutils tcpdump socat rsync
+	# the benchmark: TCP throughput in the guest, its chart on the host
+	iperf3 gnuplot-nox
 )
 
 as_root() {
@@ -233,8 +235,11 @@ step_kernel_source() {
 	rm -rf "$dir"
 }
 
+# The normal kernel adds scripts/kernel-bench.config; the debug kernel (make test-debug) sets
+# RIGB_KERNEL_EXTRA to its own fragment.
 step_kernel() {
-	"$RIGB_ROOT/scripts/build-kernel.sh"
+	RIGB_KERNEL_EXTRA=${RIGB_KERNEL_EXTRA-scripts/kernel-bench.config} \
+		"$RIGB_ROOT/scripts/build-kernel.sh"
 }
 
 main() {

@@ -53,7 +53,7 @@ qemu_opts+=" -device virtio-net-pci,netdev=wire1,mac=52:54:00:00:00:99"
 qemu_opts+=" ${RIGB_QEMU_OPTS:-}"
 
 vng_args=(--run "$kernel" --cpus 2 --memory "$mem" --name rigb-vm
-	--append "modprobe.blacklist=igb,igbvf"
+	--append "modprobe.blacklist=igb,igbvf log_buf_len=32M"
 	--qemu-opts="$qemu_opts")
 
 # KVM is used only when a VM with it has been seen to boot here; nested KVM that exists but

@@ -21,7 +21,8 @@
 # Environment: DRIVER, RIGB_CACHE, RIGB_TEST_TIMEOUT (seconds for the VM, default 2700),
 # RIGB_POWEROFF_GRACE (seconds the VM gets to power off after the tests, default 60),
 # RIGB_PROGRAM_TIMEOUT (seconds per test program instead of the collection's settings file),
-# RIGB_STRESS_NUMVFS and RIGB_STRESS_RELOAD (cycles of the stress tests, passed into the VM).
+# RIGB_STRESS_NUMVFS and RIGB_STRESS_RELOAD (cycles of the stress tests, passed into the VM),
+# RIGB_TESTS (the programs to run, e.g. "vf_ping.sh kernel_log.sh"; default all of them).
 
 set -euo pipefail
 
@@ -141,7 +142,14 @@ selftests=tests/selftests/drivers/net/rigb
 ksft=/tmp/rigb-kselftest
 kmemleak=/sys/kernel/debug/kmemleak
 # shellcheck disable=SC2016 # expanded in the guest
-guest_cmd='{ mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug; [ ! -w '$kmemleak' ] || echo clear >'$kmemleak'; } 2>/dev/null; make -s --no-print-directory -C "$1" KSRC="$RIGB_KSRC" KSFT_INSTALL_PATH="$2" kselftest_install && exec "$2/run_kselftest.sh" ${3:+-o "$3"}'
+guest_cmd='{ mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug; [ ! -w '$kmemleak' ] || echo clear >'$kmemleak'; } 2>/dev/null; make -s --no-print-directory -C "$1" KSRC="$RIGB_KSRC" KSFT_INSTALL_PATH="$2" kselftest_install && exec "$2/run_kselftest.sh" ${3:+-o "$3"} $4'
+
+# run_kselftest.sh's selection: -t drivers/net/rigb:<program> for each of RIGB_TESTS.
+selection=
+for t in ${RIGB_TESTS:-}; do
+	[ -f "$root/$selftests/$t" ] || die "RIGB_TESTS: no test program $selftests/$t"
+	selection+=" -t drivers/net/rigb:$t"
+done
 
 # The hostile-VF tool the vf_hostile_* tests drive (built on the host; the VM shares its files).
 hostile_vf=
@@ -163,7 +171,7 @@ env RIGB_RUN_ID="$run_id" scripts/vm.sh -t "$vm_timeout" -- \
 	RIGB_HOSTILE_VF="$hostile_vf" \
 	${RIGB_STRESS_NUMVFS:+RIGB_STRESS_NUMVFS=$RIGB_STRESS_NUMVFS} \
 	${RIGB_STRESS_RELOAD:+RIGB_STRESS_RELOAD=$RIGB_STRESS_RELOAD} \
-	bash -c "$guest_cmd" _ "$selftests" "$ksft" "${RIGB_PROGRAM_TIMEOUT:-}" 2>&1 |
+	bash -c "$guest_cmd" _ "$selftests" "$ksft" "${RIGB_PROGRAM_TIMEOUT:-}" "$selection" 2>&1 |
 	tee -a "$log"
 vm_rc=${PIPESTATUS[0]}
 set -e

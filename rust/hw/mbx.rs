@@ -11,7 +11,10 @@ use super::{
     Pool, //
 };
 use crate::{
-    mbx::msg::MBX_WORDS,
+    mbx::msg::{
+        self,
+        MBX_WORDS, //
+    },
     model::NUM_POOLS, //
 };
 use kernel::{
@@ -110,9 +113,16 @@ impl Hw<'_> {
         if let Ok(r) = MBVFICR::zeroed().try_with_vfreq(pool.bit()) {
             self.bar.write_reg(r);
         }
+        // Word 0 says how many of the others the request uses; the rest stay zero.
         let mut words = [0u32; MBX_WORDS];
-        for (i, w) in words.iter_mut().enumerate() {
-            *w = self.bar.read(VMBMEM::at(buffer_word(pool, i))).into_raw();
+        let word0 = self.bar.read(VMBMEM::at(buffer_word(pool, 0))).into_raw();
+        let used = msg::words_of(word0);
+        for (i, w) in words.iter_mut().enumerate().take(used) {
+            *w = if i == 0 {
+                word0
+            } else {
+                self.bar.read(VMBMEM::at(buffer_word(pool, i))).into_raw()
+            };
         }
         self.p2v_write(pool, P2VMAILBOX::zeroed().with_ack(true).with_pfu(true));
         words

@@ -58,6 +58,25 @@ pub(crate) fn info_of(word0: u32) -> u32 {
     (word0 & INFO_MASK) >> INFO_SHIFT
 }
 
+/// How many words of the buffer, from word 0, the request that starts with `word0` is read
+/// from; [`Request::try_from`] looks at no other word. The PF reads only these (each register
+/// read is a bus transaction): 1 to 3 for most requests, all 16 for a full multicast list.
+pub(crate) fn words_of(word0: u32) -> usize {
+    if word0 & TYPE_MASK != 0 {
+        return 1;
+    }
+    match word0 & ID_MASK {
+        SET_MAC_ADDR => 3,
+        SET_MULTICAST => {
+            let hashes =
+                usize::try_from(info_of(word0)).map_or(MAX_MC_HASHES, |n| n.min(MAX_MC_HASHES));
+            1 + hashes.div_ceil(2)
+        }
+        SET_VLAN | SET_LPE => 2,
+        _ => 1,
+    }
+}
+
 /// A VF's multicast hash list.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct McList {
@@ -331,6 +350,46 @@ mod tests {
         let m = Message::from(&buf(&[0x0042]));
         assert_eq!(m.word0, 0x0042);
         assert_eq!(m.request, Err(DecodeError::Unknown));
+    }
+
+    /// A buffer cut to its first `words_of(word 0)` words decodes as the whole buffer does,
+    /// whatever the other words hold.
+    #[test]
+    fn words_of_covers_what_decoding_reads() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as u32
+        };
+        let ids = [
+            RESET,
+            SET_MAC_ADDR,
+            SET_MULTICAST,
+            SET_VLAN,
+            SET_LPE,
+            SET_PROMISC,
+            0x42,
+        ];
+        for _ in 0..2000 {
+            let mut full = [0u32; MBX_WORDS];
+            for w in full.iter_mut() {
+                *w = next();
+            }
+            let r = next();
+            let id = ids[r as usize % ids.len()];
+            full[0] = id | (r & INFO_MASK) | if r % 7 == 0 { ACK } else { 0 } | (r & VLAN_ADD);
+            let n = words_of(full[0]);
+            assert!((1..=MBX_WORDS).contains(&n));
+            let mut cut = [0u32; MBX_WORDS];
+            cut[..n].copy_from_slice(&full[..n]);
+            assert_eq!(Request::try_from(&cut), Request::try_from(&full));
+        }
+        assert_eq!(words_of(RESET), 1);
+        assert_eq!(words_of(SET_MULTICAST | (30 << INFO_SHIFT)), MBX_WORDS);
+        assert_eq!(words_of(SET_MULTICAST | (255 << INFO_SHIFT)), MBX_WORDS);
+        assert_eq!(words_of(SET_MULTICAST | (3 << INFO_SHIFT)), 3);
     }
 
     /// The multicast list of a SET_MULTICAST buffer (empty if it does not decode as one).
