@@ -15,7 +15,7 @@
 #                        DEBUG_ATOMIC_SLEEP, kmemleak, Rust debug assertions and overflow
 #                        checks; scripts/kernel-debug.config), built in its own tree;
 #                        DEBUG_TESTS="a.sh b.sh" runs some programs only
-#   make test-debug-ci   the part of it CI runs after make test (.ci/run)
+#   make test-debug-ci   the part of it sized to fit beside make test in CI
 #   make bench           rigb against C igb in one VM boot, interleaved rounds: VF enable/
 #                        disable, mailbox round trips, MMIO per transaction, traffic;
 #                        tables, chart and raw numbers in $RIGB_CACHE/bench-results/latest
@@ -93,9 +93,9 @@ DEBUG_STRESS_NUMVFS := 40
 DEBUG_STRESS_RELOAD := 10
 DEBUG_TESTS ?=
 
-# What CI runs on the debug kernel beside `make test` in its 90 minutes: the SR-IOV lifetime,
-# the VF data path, the administrator's changes, every attack, the stress tests (with half of
-# the debug cycles) and the whole-log and kmemleak check; about 35 minutes.
+# The debug kernel's share sized to fit beside `make test` in CI's 90 minutes: the SR-IOV
+# lifetime, the VF data path, the administrator's changes, every attack, the stress tests
+# (with half of the debug cycles) and the whole-log and kmemleak check; about 35 minutes.
 DEBUG_CI_TESTS := sriov_basic.sh sriov_numvfs.sh sriov_remove.sh kunit.sh vf_ping.sh vf_vlan.sh \
 	vf_admin_effects.sh vf_hostile_msgs.sh vf_hostile_dos.sh stress_sriov.sh stress_reload.sh \
 	kernel_log.sh

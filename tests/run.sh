@@ -135,14 +135,16 @@ watchdog() {
 }
 
 # In the VM: kmemleak's list cleared where the kernel has it (kernel_log.sh then counts only
-# what the tests leaked, not the boot), the collection installed with the kernel's runner into
-# the guest's /tmp (the host's file system is read-only there), then run_kselftest.sh, whose
-# exit status is the VM's.
+# what the tests leaked, not the boot), kernel reports (BUG, WARNING, hung tasks, stalls)
+# copied to the output as they happen ("kmsg: ..."; a VM that stops answering still leaves
+# them in the log), the collection installed with the kernel's runner into the guest's /tmp
+# (the host's file system is read-only there), then run_kselftest.sh, whose exit status is the
+# VM's.
 selftests=tests/selftests/drivers/net/rigb
 ksft=/tmp/rigb-kselftest
 kmemleak=/sys/kernel/debug/kmemleak
 # shellcheck disable=SC2016 # expanded in the guest
-guest_cmd='{ mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug; [ ! -w '$kmemleak' ] || echo clear >'$kmemleak'; } 2>/dev/null; make -s --no-print-directory -C "$1" KSRC="$RIGB_KSRC" KSFT_INSTALL_PATH="$2" kselftest_install && exec "$2/run_kselftest.sh" ${3:+-o "$3"} $4'
+guest_cmd='{ mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug; [ ! -w '$kmemleak' ] || echo clear >'$kmemleak'; } 2>/dev/null; { dmesg -w -l emerg,alert,crit,err,warn 2>/dev/null | grep --line-buffered -E "BUG:|WARNING:|INFO:|Oops|RIP:|blocked for more|stall" | sed -u "s/^/kmsg: /" & }; make -s --no-print-directory -C "$1" KSRC="$RIGB_KSRC" KSFT_INSTALL_PATH="$2" kselftest_install && exec "$2/run_kselftest.sh" ${3:+-o "$3"} $4'
 
 # run_kselftest.sh's selection: -t drivers/net/rigb:<program> for each of RIGB_TESTS.
 selection=
