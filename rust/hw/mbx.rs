@@ -115,14 +115,10 @@ impl Hw<'_> {
         }
         // Word 0 says how many of the others the request uses; the rest stay zero.
         let mut words = [0u32; MBX_WORDS];
-        let word0 = self.bar.read(VMBMEM::at(buffer_word(pool, 0))).into_raw();
-        let used = msg::words_of(word0);
-        for (i, w) in words.iter_mut().enumerate().take(used) {
-            *w = if i == 0 {
-                word0
-            } else {
-                self.bar.read(VMBMEM::at(buffer_word(pool, i))).into_raw()
-            };
+        words[0] = self.bar.read(VMBMEM::at(buffer_word(pool, 0))).into_raw();
+        let used = msg::words_of(words[0]);
+        for (i, w) in words.iter_mut().enumerate().take(used).skip(1) {
+            *w = self.bar.read(VMBMEM::at(buffer_word(pool, i))).into_raw();
         }
         self.p2v_write(pool, P2VMAILBOX::zeroed().with_ack(true).with_pfu(true));
         words
