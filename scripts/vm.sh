@@ -85,10 +85,16 @@ fi
 [ $# -gt 0 ] || die "usage: $0 [-t SECONDS] -- CMD [ARG...]  |  $0 -i"
 
 # vng runs the command through a shell; quote each argument once.
-cmd=$(printf '%q ' "$@")
+cmd="cd $(printf %q "$PWD") && $(printf '%q ' "$@")"
+# vng hands the command to the guest base64-encoded on the kernel command line, which the
+# kernel cuts at 2048 bytes with its own arguments: a longer one boots a guest that runs
+# nothing. Longer work belongs in a script.
+encoded=$(printf %s "$cmd" | base64 -w0 | wc -c)
+[ "$encoded" -le 1200 ] ||
+	die "the command is too long for the kernel command line ($encoded bytes encoded, at most 1200): put it in a script"
 # QEMU reopens its stdout/stderr; a pipe keeps a caller's log file from being truncated.
 set +e
-timeout -k 10 "$timeout_s" vng "${vng_args[@]}" --exec "cd $(printf %q "$PWD") && $cmd" \
+timeout -k 10 "$timeout_s" vng "${vng_args[@]}" --exec "$cmd" \
 	</dev/null 2>&1 | cat
 rc=${PIPESTATUS[0]}
 set -e

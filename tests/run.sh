@@ -134,23 +134,16 @@ watchdog() {
 	done
 }
 
-# In the VM: kmemleak's list cleared where the kernel has it (kernel_log.sh then counts only
-# what the tests leaked, not the boot), kernel reports (BUG, WARNING, hung tasks, stalls)
-# copied to the output as they happen ("kmsg: ..."; a VM that stops answering still leaves
-# them in the log), the collection installed with the kernel's runner into the guest's /tmp
-# (the host's file system is read-only there), then run_kselftest.sh, whose exit status is the
-# VM's.
+# In the VM, tests/vm_selftests.sh installs the collection and runs it. virtme-ng passes the
+# command on the kernel's command line, which is short: the guest's work is in that script.
 selftests=tests/selftests/drivers/net/rigb
 ksft=/tmp/rigb-kselftest
-kmemleak=/sys/kernel/debug/kmemleak
-# shellcheck disable=SC2016 # expanded in the guest
-guest_cmd='{ mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug; [ ! -w '$kmemleak' ] || echo clear >'$kmemleak'; } 2>/dev/null; { dmesg -w -l emerg,alert,crit,err,warn 2>/dev/null | grep --line-buffered -E "BUG:|WARNING:|INFO:|Oops|RIP:|blocked for more|stall" | sed -u "s/^/kmsg: /" & }; make -s --no-print-directory -C "$1" KSRC="$RIGB_KSRC" KSFT_INSTALL_PATH="$2" kselftest_install && exec "$2/run_kselftest.sh" ${3:+-o "$3"} $4'
 
 # run_kselftest.sh's selection: -t drivers/net/rigb:<program> for each of RIGB_TESTS.
-selection=
+selection=()
 for t in ${RIGB_TESTS:-}; do
 	[ -f "$root/$selftests/$t" ] || die "RIGB_TESTS: no test program $selftests/$t"
-	selection+=" -t drivers/net/rigb:$t"
+	selection+=(-t "drivers/net/rigb:$t")
 done
 
 # The hostile-VF tool the vf_hostile_* tests drive (built on the host; the VM shares its files).
@@ -173,7 +166,7 @@ env RIGB_RUN_ID="$run_id" scripts/vm.sh -t "$vm_timeout" -- \
 	RIGB_HOSTILE_VF="$hostile_vf" \
 	${RIGB_STRESS_NUMVFS:+RIGB_STRESS_NUMVFS=$RIGB_STRESS_NUMVFS} \
 	${RIGB_STRESS_RELOAD:+RIGB_STRESS_RELOAD=$RIGB_STRESS_RELOAD} \
-	bash -c "$guest_cmd" _ "$selftests" "$ksft" "${RIGB_PROGRAM_TIMEOUT:-}" "$selection" 2>&1 |
+	tests/vm_selftests.sh "$selftests" "$ksft" "${RIGB_PROGRAM_TIMEOUT:-}" "${selection[@]}" 2>&1 |
 	tee -a "$log"
 vm_rc=${PIPESTATUS[0]}
 set -e
