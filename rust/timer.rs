@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A one-shot timer that calls its owner back in hard-interrupt context, for mailbox work
-//! that has to wait (a VF holds its lock, or has spent its request budget).
+//! A one-shot timer that calls its owner back from the timer interrupt, for mailbox work that
+//! has to wait (a VF holds its lock, or has spent its request budget).
+//!
+//! The timer is not a "hard" one: its callback takes the PF's lock, a `spinlock_t`, which only
+//! a context the kernel could move to a thread may take (on PREEMPT_RT such timers expire in
+//! softirq; lockdep reports "Invalid wait context" for a hard one). Elsewhere it expires in
+//! hard-interrupt context, like the interrupt handler.
 //!
 //! The kernel's `HrTimer` pointers need a `'static` owner, and the PF's shared state borrows
 //! the bound device. [`Timed`] wraps the owner instead: it puts a `'static` head with the
@@ -20,7 +25,7 @@ use kernel::{
             HrTimerCallback,
             HrTimerCallbackContext,
             HrTimerRestart,
-            RelativeHardMode, //
+            RelativeMode, //
         },
         Delta,
         Monotonic, //
@@ -29,7 +34,7 @@ use kernel::{
 
 /// The owner's side of a [`Timed`].
 pub(crate) trait Expired: Sync {
-    /// Called in hard-interrupt context when the timer expires; `Some(d)` runs it again after
+    /// Called from the timer interrupt when the timer expires; `Some(d)` runs it again after
     /// `d`.
     fn expired(&self) -> Option<Delta>;
 }
@@ -46,7 +51,7 @@ struct Head {
 
 impl_has_hr_timer! {
     impl HasHrTimer<Head> for Head {
-        mode: RelativeHardMode<Monotonic>,
+        mode: RelativeMode<Monotonic>,
         field: self.timer
     }
 }

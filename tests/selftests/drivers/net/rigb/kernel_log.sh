@@ -7,6 +7,15 @@
 # runner gets to it after every other test has run and cleaned up; offending lines are
 # printed as diagnostics.
 #
+# One report is the PCI core's own and is set aside (counted and printed, not failed): since
+# 7.3, pci_stop_and_remove_bus_device() asserts that pci_rescan_remove_lock is held. Writing
+# sriov_numvfs and removing a device hold it; unbinding a driver and rmmod do not, so every PF
+# driver that disables SR-IOV in its remove callback meets the assertion once per VF; C igb
+# takes the same path (igb_remove -> igb_disable_sriov -> pci_disable_sriov). A driver cannot take
+# the lock itself there without deadlocking device removal, which calls remove with the lock
+# held. Only a whole report (from "cut here" to "end trace") whose warning is that assertion and
+# whose trace goes from pci_device_remove through pci_disable_sriov is set aside.
+#
 # On a kernel with kmemleak (the debug kernel, `make test-debug`), the drivers are then
 # unloaded and kmemleak scans: no object allocated since tests/run.sh cleared its list at the
 # start of the run (the boot's own are not counted) may be unreferenced. Without kmemleak that
@@ -19,22 +28,48 @@ source "$lib_dir/lib.sh"
 KERNEL_LOG_BAD='BUG:|WARNING:|Oops|Call Trace|kernel BUG at|Kernel panic'
 KMEMLEAK=$DEBUGFS/kmemleak
 
+# kmsg_without_known: the kernel log without the PCI core's report described above; the number
+# of reports set aside goes to the file $1.
+kmsg_without_known() {
+	kmsg_kernel | awk -v out="$1" '
+		function flush(   i) {
+			if (blk ~ /WARNING: drivers\/pci\/remove\.c/ && blk ~ /pci_disable_sriov/ &&
+			    blk ~ /pci_device_remove/) {
+				known++
+			} else {
+				for (i = 1; i <= n; i++)
+					print line[i]
+			}
+			n = 0; blk = ""; inblk = 0
+		}
+		/cut here/ { if (inblk) flush(); inblk = 1 }
+		inblk { line[++n] = $0; blk = blk "\n" $0; if (/end trace/) flush(); next }
+		{ print }
+		END { if (inblk) flush(); print known + 0 > out }'
+}
+
 kernel_log_clean() {
-	local lines n
+	local lines n known log
 	# The log must still reach back to the boot (the VM boots with log_buf_len=32M);
 	# otherwise what scrolled out would go unchecked.
 	if ! kmsg_kernel | head -n 5 | grep -q 'Linux version'; then
 		diag "the kernel log wrapped: it no longer starts at the boot, so it cannot be checked"
 		return 1
 	fi
-	lines=$(kmsg_kernel | grep -E "$KERNEL_LOG_BAD")
+	known=$(mktemp)
+	log=$(kmsg_without_known "$known")
+	n=$(cat "$known")
+	rm -f "$known"
+	[ "$n" -eq 0 ] ||
+		diag "$n report(s) of the PCI core's rescan-remove lock assertion on SR-IOV disable in a driver's remove, set aside"
+	lines=$(grep -E "$KERNEL_LOG_BAD" <<<"$log")
 	[ -z "$lines" ] && return 0
 	n=$(wc -l <<<"$lines")
 	diag "$n offending kernel log line(s):"
 	diag "$(head -n 50 <<<"$lines")"
 	# The context of the first one.
 	diag "--- kernel log around the first:"
-	diag "$(kmsg_kernel | grep -m1 -A 30 -E "$KERNEL_LOG_BAD")"
+	diag "$(grep -m1 -A 30 -E "$KERNEL_LOG_BAD" <<<"$log")"
 	return 1
 }
 
