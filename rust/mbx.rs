@@ -48,6 +48,10 @@ use throttle::{
     Verdict, //
 };
 
+/// Rounds of request handling per call: a VF that keeps sending is served again on the next
+/// interrupt, not in an endless loop here.
+const ROUNDS: usize = 4;
+
 /// The mailbox state of one VF.
 #[derive(Clone, Copy, Default)]
 pub(crate) struct VfMailbox {
@@ -153,14 +157,10 @@ impl Mailboxes {
         self.epoch.elapsed().as_millis()
     }
 
-    /// Handles pending VF resets and requests, once each, and writes the notifications that
-    /// can go out. Never waits for a VF: what cannot be done now (a VF holds its lock, or has
-    /// spent its budget) is left pending, and the return value says when to call again.
-    ///
-    /// The reset and request bits are read once per call. The interrupt handler reads (and so
-    /// clears) the interrupt cause before calling this, so a bit a VF raises after these reads
-    /// raises the interrupt again: reading them a second time here would only find the same
-    /// work sooner, at the price of two register reads per interrupt.
+    /// Handles pending VF resets and requests, in at most [`ROUNDS`] rounds, and writes the
+    /// notifications that can go out. Never waits for a VF: what cannot be done now (a VF
+    /// holds its lock, or has spent its budget) is left pending, and the return value says
+    /// when to call again.
     pub(crate) fn serve(
         &mut self,
         dev: &pci::Device<Bound>,
@@ -173,11 +173,15 @@ impl Mailboxes {
             model,
             now: self.now_ms(),
         };
-        let resets = hw.take_resets();
-        let (requests, acks) = hw.take_requests();
-        // VFs whose request could not be served.
+        // VFs whose request cannot be served during this call.
         let mut held = 0u8;
-        if resets != 0 || requests != 0 || acks != 0 {
+        for _ in 0..ROUNDS {
+            let resets = hw.take_resets();
+            let (requests, acks) = hw.take_requests();
+            let requests = requests & !held;
+            if resets == 0 && requests == 0 && acks == 0 {
+                break;
+            }
             for vf in 0..s.model.num_vfs() {
                 let (Some(pool), Some(mbx)) = (Pool::new(vf), self.vfs.get_mut(vf)) else {
                     continue;
@@ -195,15 +199,16 @@ impl Mailboxes {
                 s.flush(pool, mbx);
             }
         }
-        self.follow_up(&mut s, held)
+        self.follow_up(&mut s)
     }
 
-    /// After the service: retries the requests in `held` (bit n = VF n) that a held lock kept
-    /// waiting (taking the lock from a VF that kept a request waiting too long), and the
-    /// notifications that wait for a lock; masks the interrupts of VFs that spent their budget
-    /// and unmasks the others, and says when to look again.
-    fn follow_up(&mut self, s: &mut Service<'_, '_>, held: u8) -> Option<Delta> {
+    /// After the rounds of service: retries what a held lock kept waiting (taking the lock
+    /// from a VF that kept a request waiting too long), masks the interrupts of VFs that spent
+    /// their budget and unmasks the others, and says when to look again.
+    fn follow_up(&mut self, s: &mut Service<'_, '_>) -> Option<Delta> {
         let now = s.now;
+        // Acknowledge bits stay for the next call to handle.
+        let pending = s.hw.requests_pending();
         let mut next: Option<i64> = None;
         let mut masked = 0u8;
         for vf in 0..s.model.num_vfs() {
@@ -211,7 +216,7 @@ impl Mailboxes {
                 continue;
             };
             let bit = 1u8 << pool.index();
-            let request = held & bit != 0;
+            let request = pending & bit != 0;
             let at = if request && !mbx.budget.available(now) {
                 masked |= bit;
                 Some(mbx.budget.refill_at())

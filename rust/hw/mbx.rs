@@ -90,6 +90,11 @@ impl Hw<'_> {
         bits
     }
 
+    /// VFs (bit n = VF n) with a request the PF has not read yet; clears nothing.
+    pub(crate) fn requests_pending(&self) -> u8 {
+        self.bar.read(MBVFICR).vfreq().get() as u8
+    }
+
     /// Whether the VF's request bit is set: a request the PF has not read yet.
     pub(crate) fn request_pending(&self, pool: Pool) -> bool {
         self.bar.read(MBVFICR).vfreq().get() & pool.bit() != 0
