@@ -14,7 +14,8 @@
 # takes the same path (igb_remove -> igb_disable_sriov -> pci_disable_sriov). A driver cannot take
 # the lock itself there without deadlocking device removal, which calls remove with the lock
 # held. Only a whole report (from "cut here" to "end trace") whose warning is that assertion and
-# whose trace goes from pci_device_remove through pci_disable_sriov is set aside.
+# whose trace goes from pci_device_remove through pci_disable_sriov is set aside
+# (kmsg_set_aside in lib_kmsg.sh; the stress and attack tests use the same filter).
 #
 # On a kernel with kmemleak (the debug kernel, `make test-debug`), the drivers are then
 # unloaded and kmemleak scans: no object allocated since tests/run.sh cleared its list at the
@@ -28,26 +29,6 @@ source "$lib_dir/lib.sh"
 KERNEL_LOG_BAD='BUG:|WARNING:|Oops|Call Trace|kernel BUG at|Kernel panic'
 KMEMLEAK=$DEBUGFS/kmemleak
 
-# kmsg_without_known: the kernel log without the PCI core's report described above; the number
-# of reports set aside goes to the file $1.
-kmsg_without_known() {
-	kmsg_kernel | awk -v out="$1" '
-		function flush(   i) {
-			if (blk ~ /WARNING: drivers\/pci\/remove\.c/ && blk ~ /pci_disable_sriov/ &&
-			    blk ~ /pci_device_remove/) {
-				known++
-			} else {
-				for (i = 1; i <= n; i++)
-					print line[i]
-			}
-			n = 0; blk = ""; inblk = 0
-		}
-		/cut here/ { if (inblk) flush(); inblk = 1 }
-		inblk { line[++n] = $0; blk = blk "\n" $0; if (/end trace/) flush(); next }
-		{ print }
-		END { if (inblk) flush(); print known + 0 > out }'
-}
-
 kernel_log_clean() {
 	local lines n known log
 	# The log must still reach back to the boot (the VM boots with log_buf_len=32M);
@@ -57,7 +38,7 @@ kernel_log_clean() {
 		return 1
 	fi
 	known=$(mktemp)
-	log=$(kmsg_without_known "$known")
+	log=$(kmsg_kernel | kmsg_set_aside "$known")
 	n=$(cat "$known")
 	rm -f "$known"
 	[ "$n" -eq 0 ] ||

@@ -193,7 +193,7 @@ hv_attack() {
 	limit=$((4 + 2 * (secs + HV_LOG_SECONDS) / 2))
 	diag "$name: $lines log lines about VF $HV_VF (bound $limit)"
 	[ "$lines" -le "$limit" ] || ok=0
-	out=$(kmsg_since | grep -E 'BUG|WARNING|Oops|INFO: possible|general protection|RIP:' | head -n5)
+	out=$(kmsg_reports_since)
 	if [ -n "$out" ]; then
 		diag "$name: kernel report:"
 		diag "$out"

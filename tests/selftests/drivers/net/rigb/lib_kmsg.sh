@@ -32,3 +32,34 @@ kmsg_warnings_since() { kmsg_since_raw | sed -n 's/^<[0-4]>\(\[[^]]*\] \)\{0,1\}
 # kmsg_kernel: the whole kernel log, kernel messages only (what user space wrote to /dev/kmsg
 # is left out).
 kmsg_kernel() { dmesg -r | sed -n 's/^<[0-7]>//p'; }
+
+# kmsg_set_aside [COUNT_FILE]: the kernel log lines on stdin without the PCI core's own report
+# that every test of driver unbind or rmmod with VFs meets on a lockdep kernel (see
+# kernel_log.sh): since 7.3, pci_stop_and_remove_bus_device() asserts pci_rescan_remove_lock,
+# which a driver's remove callback does not hold when it disables SR-IOV. Only a whole report
+# ("cut here" to "end trace") whose warning is that assertion and whose trace goes from
+# pci_device_remove through pci_disable_sriov is left out; their number goes to COUNT_FILE.
+kmsg_set_aside() {
+	awk -v out="${1:-/dev/null}" '
+		function flush(   i) {
+			if (blk ~ /WARNING: drivers\/pci\/remove\.c/ && blk ~ /pci_disable_sriov/ &&
+			    blk ~ /pci_device_remove/) {
+				known++
+			} else {
+				for (i = 1; i <= n; i++)
+					print line[i]
+			}
+			n = 0; blk = ""; inblk = 0
+		}
+		/cut here/ { if (inblk) flush(); inblk = 1 }
+		inblk { line[++n] = $0; blk = blk "\n" $0; if (/end trace/) flush(); next }
+		{ print }
+		END { if (inblk) flush(); print known + 0 > out }'
+}
+
+# kmsg_reports_since: the first lines of any kernel report (BUG, WARNING, Oops, lockdep, GPF)
+# since the last mark, the PCI core's report above set aside; empty when there is none.
+kmsg_reports_since() {
+	kmsg_since | kmsg_set_aside |
+		grep -E 'BUG|WARNING|Oops|INFO: possible|general protection|RIP:' | head -n5
+}

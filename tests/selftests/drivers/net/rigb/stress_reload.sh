@@ -29,10 +29,10 @@ st_reload_cycles() {
 		wait
 		vf_netns_cleanup
 		done=$i
+		[ $((i % 10)) -ne 0 ] || diag "$i of $RELOAD_CYCLES cycles done"
 	done
 	diag "$done unload/load cycles with VFs enabled and traffic in flight"
-	out=$(kmsg_since | grep -E 'BUG|WARNING|Oops|INFO: possible|general protection|RIP:' |
-		head -n5)
+	out=$(kmsg_reports_since)
 	[ -z "$out" ] || { diag "$out"; return 1; }
 }
 

@@ -16,8 +16,7 @@ NUMVFS_CYCLES=${RIGB_STRESS_NUMVFS:-200}
 # no_kernel_report: nothing alarming in the kernel log since the last mark.
 no_kernel_report() {
 	local out
-	out=$(kmsg_since | grep -E 'BUG|WARNING|Oops|INFO: possible|general protection|RIP:' |
-		head -n5)
+	out=$(kmsg_reports_since)
 	[ -z "$out" ] && return 0
 	diag "kernel report:"
 	diag "$out"

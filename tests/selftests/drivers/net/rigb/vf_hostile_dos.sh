@@ -100,7 +100,7 @@ a_disable_mid_request() {
 	hv_tool_stop
 	[ "$w" = OK ] || { diag "sriov_numvfs 0: $w"; return 1; }
 	diag "sriov_numvfs 0 while VF $HV_VF held its lock with REQ raised: $s s"
-	report=$(kmsg_since | grep -E 'BUG|WARNING|Oops|INFO: possible|RIP:' | head -n5)
+	report=$(kmsg_reports_since)
 	[ -z "$report" ] || { diag "$report"; return 1; }
 	[ "$(numvfs)" = 0 ] && [ "$s" -lt 10 ]
 }
