@@ -22,7 +22,8 @@
 # RIGB_POWEROFF_GRACE (seconds the VM gets to power off after the tests, default 60),
 # RIGB_PROGRAM_TIMEOUT (seconds per test program instead of the collection's settings file),
 # RIGB_STRESS_NUMVFS and RIGB_STRESS_RELOAD (cycles of the stress tests, passed into the VM),
-# RIGB_TESTS (the programs to run, e.g. "vf_ping.sh kernel_log.sh"; default all of them).
+# RIGB_TESTS (the programs to run, e.g. "vf_ping.sh kernel_log.sh"; default all of them),
+# RIGB_STALL_SECONDS (silence after which the VM is looked into, default 900; see watchdog).
 
 set -euo pipefail
 
@@ -112,14 +113,36 @@ stop_run_processes() {
 	done
 }
 
+# stall_dump: the vCPUs' registers into the log, the guest's memory into $stall_core.
+stall_dump() {
+	log "no output from the VM for ${stall_secs}s: its registers follow, its memory goes to $stall_core"
+	"$root/scripts/qemu-monitor.py" "$monitor" "info status" "info registers -a" 2>&1 |
+		sed 's/^/stall: /' >>"$log"
+	rm -f "$stall_core"
+	"$root/scripts/qemu-monitor.py" "$monitor" "dump-guest-memory $stall_core" >/dev/null 2>&1 &&
+		log "guest memory in $stall_core ($(du -h "$stall_core" | cut -f1))"
+}
+
 # The VM must not outlive the run: scripts/vm.sh's own timeout stops vng but not always QEMU
 # (whose open stdout then keeps the pipe below from ever ending), and a kernel that cannot
 # power off leaves QEMU running after the tests are done.
+#
+# A VM whose output stops for stall_secs is looked into once, through QEMU's monitor: the
+# vCPUs' registers go to the run's log and the guest's memory to a core file beside it (ELF:
+# `strings` finds the kernel's log in it; gdb with vmlinux reads the rest), then the run goes
+# on until the VM's own timeout.
 watchdog() {
-	local start=$SECONDS done_at=
+	local start=$SECONDS done_at= size=-1 still_since=$SECONDS now dumped=0
 	while sleep 2; do
 		if [ -z "$done_at" ] && grep -qE '^(# Totals:|Bail out!)' "$log" 2>/dev/null; then
 			done_at=$SECONDS
+		fi
+		now=$(stat -c %s "$log" 2>/dev/null || echo 0)
+		if [ "$now" != "$size" ]; then
+			size=$now still_since=$SECONDS
+		elif [ "$dumped" = 0 ] && [ $((SECONDS - still_since)) -ge "$stall_secs" ]; then
+			dumped=1
+			stall_dump
 		fi
 		if [ -n "$done_at" ] && [ $((SECONDS - done_at)) -ge "$poweroff_grace" ]; then
 			echo "VM still running ${poweroff_grace}s after the tests ended" >"$killed_mark"
@@ -155,6 +178,12 @@ else
 	hostile_vf=
 fi
 
+# QEMU's monitor, for looking into a VM that stopped making progress (see watchdog).
+monitor=$logdir/$stamp.monitor
+stall_core=$logdir/$stamp-stall.core
+stall_secs=${RIGB_STALL_SECONDS:-900}
+export RIGB_QEMU_OPTS="${RIGB_QEMU_OPTS:-} -monitor unix:$monitor,server=on,wait=off"
+
 log "VM selftests with DRIVER=$DRIVER, log: $log"
 cd "$root"
 : >"$log"
@@ -172,6 +201,7 @@ vm_rc=${PIPESTATUS[0]}
 set -e
 kill "$watchdog_pid" 2>/dev/null || true
 wait "$watchdog_pid" 2>/dev/null || true
+rm -f "$monitor"
 
 # The runner's KTAP: a plan of N programs; for each "# selftests: <dir>: <prog>", the
 # program's own KTAP nested under "# " ("# 1..7", "# ok 3 name", "# not ok 4 name",

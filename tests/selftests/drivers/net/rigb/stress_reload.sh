@@ -29,7 +29,7 @@ st_reload_cycles() {
 		wait
 		vf_netns_cleanup
 		done=$i
-		[ $((i % 10)) -ne 0 ] || diag "$i of $RELOAD_CYCLES cycles done"
+		[ $((i % 5)) -ne 0 ] || diag "$i of $RELOAD_CYCLES cycles done"
 	done
 	diag "$done unload/load cycles with VFs enabled and traffic in flight"
 	out=$(kmsg_reports_since)
