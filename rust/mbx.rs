@@ -176,8 +176,12 @@ impl Mailboxes {
         // VFs whose request cannot be served during this call.
         let mut held = 0u8;
         for _ in 0..ROUNDS {
-            let resets = hw.take_resets();
+            // Requests before resets: a VF resets before it sends RESET, so the reset of any
+            // request read here has been raised by the time VFLRE is read, and is handled
+            // first. Read the other way round, a reset raised between the two reads would be
+            // handled after the RESET it preceded, undoing the VF's clear-to-send.
             let (requests, acks) = hw.take_requests();
+            let resets = hw.take_resets();
             let requests = requests & !held;
             if resets == 0 && requests == 0 && acks == 0 {
                 break;
@@ -207,8 +211,10 @@ impl Mailboxes {
     /// their budget and unmasks the others, and says when to look again.
     fn follow_up(&mut self, s: &mut Service<'_, '_>) -> Option<Delta> {
         let now = s.now;
-        // Acknowledge bits stay for the next call to handle.
+        // Acknowledge bits stay for the next call to handle. Resets are read after the
+        // requests, and handled before them, as in the rounds.
         let pending = s.hw.requests_pending();
+        let resets = s.hw.take_resets();
         let mut next: Option<i64> = None;
         let mut masked = 0u8;
         for vf in 0..s.model.num_vfs() {
@@ -216,6 +222,9 @@ impl Mailboxes {
                 continue;
             };
             let bit = 1u8 << pool.index();
+            if resets & bit != 0 {
+                s.reset(vf, mbx);
+            }
             let request = pending & bit != 0;
             let at = if request && !mbx.budget.available(now) {
                 masked |= bit;
