@@ -18,7 +18,9 @@
 struct rigb_netdev_priv {
 	const void *pf;
 	struct rigb_vf_ops ops;
+	struct rigb_net_ops net_ops;
 	const char *version;
+	struct napi_struct napi;
 };
 
 static struct rigb_netdev_priv *rigb_priv(struct net_device *dev)
@@ -26,22 +28,58 @@ static struct rigb_netdev_priv *rigb_priv(struct net_device *dev)
 	return netdev_priv(dev);
 }
 
+struct napi_struct *rigb_netdev_napi(struct net_device *dev)
+{
+	return &rigb_priv(dev)->napi;
+}
+
 static int rigb_open(struct net_device *dev)
 {
-	return 0;
+	return rigb_priv(dev)->net_ops.open(rigb_priv(dev)->pf, dev);
 }
 
 static int rigb_stop(struct net_device *dev)
 {
+	rigb_priv(dev)->net_ops.stop(rigb_priv(dev)->pf, dev);
 	return 0;
 }
 
-/* The PF passes no traffic of its own yet; VFs do. */
 static netdev_tx_t rigb_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
-	dev_core_stats_tx_dropped_inc(dev);
-	dev_kfree_skb_any(skb);
-	return NETDEV_TX_OK;
+	return rigb_priv(dev)->net_ops.xmit(rigb_priv(dev)->pf, dev, skb);
+}
+
+static int rigb_poll(struct napi_struct *napi, int budget)
+{
+	struct rigb_netdev_priv *priv = container_of(napi, struct rigb_netdev_priv, napi);
+
+	return priv->net_ops.poll(priv->pf, napi->dev, budget);
+}
+
+/* Rust validates @mtu and reprograms the device; the new value is stored here on success. */
+static int rigb_change_mtu(struct net_device *dev, int mtu)
+{
+	int err = rigb_priv(dev)->net_ops.change_mtu(rigb_priv(dev)->pf, dev, mtu);
+
+	if (!err)
+		WRITE_ONCE(dev->mtu, mtu);
+	return err;
+}
+
+static void rigb_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s)
+{
+	struct rigb_net_stats st = {};
+
+	rigb_priv(dev)->net_ops.get_stats(rigb_priv(dev)->pf, &st);
+	s->rx_packets = st.rx_packets;
+	s->rx_bytes = st.rx_bytes;
+	s->rx_dropped = st.rx_dropped;
+	s->rx_errors = st.rx_errors;
+	s->rx_crc_errors = st.rx_crc_errors;
+	s->rx_length_errors = st.rx_length_errors;
+	s->tx_packets = st.tx_packets;
+	s->tx_bytes = st.tx_bytes;
+	s->tx_dropped = st.tx_dropped;
 }
 
 static int rigb_set_vf_mac(struct net_device *dev, int vf, u8 *mac)
@@ -114,6 +152,8 @@ static const struct net_device_ops rigb_netdev_ops = {
 	.ndo_open = rigb_open,
 	.ndo_stop = rigb_stop,
 	.ndo_start_xmit = rigb_start_xmit,
+	.ndo_change_mtu = rigb_change_mtu,
+	.ndo_get_stats64 = rigb_get_stats64,
 	.ndo_set_mac_address = eth_mac_addr,
 	.ndo_validate_addr = eth_validate_addr,
 	.ndo_set_vf_mac = rigb_set_vf_mac,
@@ -141,11 +181,12 @@ static const struct ethtool_ops rigb_ethtool_ops = {
 };
 
 /*
- * Allocates and registers the PF interface, its VF operations served by @ops with @pf; on
- * success *out holds the net_device.
+ * Allocates and registers the PF interface, its VF operations served by @ops and its own by
+ * @net_ops, both with @pf; on success *out holds the net_device.
  */
 int rigb_netdev_create(struct pci_dev *pdev, const void *pf, const struct rigb_vf_ops *ops,
-		       const u8 *mac, const char *version, struct net_device **out)
+		       const struct rigb_net_ops *net_ops, const u8 *mac, const char *version,
+		       unsigned int max_mtu, struct net_device **out)
 {
 	struct rigb_netdev_priv *priv;
 	struct net_device *dev;
@@ -158,9 +199,14 @@ int rigb_netdev_create(struct pci_dev *pdev, const void *pf, const struct rigb_v
 	priv = netdev_priv(dev);
 	priv->pf = pf;
 	priv->ops = *ops;
+	priv->net_ops = *net_ops;
 	priv->version = version;
 	dev->netdev_ops = &rigb_netdev_ops;
 	dev->ethtool_ops = &rigb_ethtool_ops;
+	dev->max_mtu = max_mtu;
+	dev->hw_features = NETIF_F_RXCSUM;
+	dev->features = dev->hw_features;
+	netif_napi_add(dev, &priv->napi, rigb_poll);
 	eth_hw_addr_set(dev, mac);
 	netif_carrier_off(dev);
 	err = register_netdev(dev);

@@ -5,7 +5,8 @@
 //! - `hw/init.rs`: reset, NVM, PHY and link, VMDq bring-up, interrupts;
 //! - `hw/filters.rs`: a VF's share of the device (receive addresses, VLAN filters, multicast
 //!   table, pool settings, anti-spoofing, rate limits, counters), programmed from the model;
-//! - `hw/mbx.rs`: the mailbox transport (lock, read, write, acknowledge).
+//! - `hw/mbx.rs`: the mailbox transport (lock, read, write, acknowledge);
+//! - `hw/queue.rs`: the PF's own queue pair, its interrupt vector and its pool.
 //!
 //! Nothing here decides policy: filters are programmed from [`crate::model::Model`], and the
 //! mailbox transport moves words without interpreting them. Registers are in `hw/regs.rs`.
@@ -13,6 +14,7 @@
 mod filters;
 mod init;
 mod mbx;
+pub(crate) mod queue;
 pub(crate) mod regs;
 
 pub(crate) use filters::{

@@ -2,9 +2,10 @@
 
 //! The PF network interface, through the thin C glue in `c/rigb_netdev.c` (the 7.3 kernel has
 //! no Rust net_device abstraction). The glue allocates and registers the net_device and calls
-//! the functions in the [`VfOpsTable`] it is given for every VF operation; they convert the
-//! arguments and forward them to the interface's owner through [`VfControl`]. All `unsafe` of
-//! the netdev glue is in this file.
+//! the functions in the [`VfOpsTable`] and [`NetOpsTable`] it is given for every VF operation
+//! and every operation of the interface itself; they convert the arguments and forward them
+//! to the interface's owner through [`VfControl`] and [`NetOps`]. All `unsafe` of the netdev
+//! glue is in this file.
 
 use crate::{
     admin::{
@@ -12,7 +13,16 @@ use crate::{
         VfCounters,
         VfInfo, //
     },
+    datapath::{
+        NetStats,
+        TxVerdict,
+        MAX_MTU, //
+    },
     model::mac::MacAddr,
+    net::{
+        NetRef,
+        Skb, //
+    },
     sriov, //
 };
 use core::{
@@ -27,7 +37,8 @@ use kernel::{
     },
     ffi::{
         c_char,
-        c_int, //
+        c_int,
+        c_uint, //
     },
     pci,
     prelude::*,
@@ -42,6 +53,23 @@ const VERSION: &CStr = c"0.1.0";
 pub(crate) trait VfControl: Send + Sync {
     /// Runs `f` on the PF's state, locked.
     fn admin<R>(&self, f: impl FnOnce(&mut Admin<'_>) -> R) -> R;
+}
+
+/// What the PF interface needs from its owner for its own traffic. Each method gets the
+/// interface, which stays registered while it runs.
+pub(crate) trait NetOps: Send + Sync {
+    /// `ndo_open`.
+    fn open(&self, net: NetRef) -> Result;
+    /// `ndo_stop`.
+    fn stop(&self, net: NetRef);
+    /// `ndo_start_xmit`.
+    fn xmit(&self, net: NetRef, skb: Skb) -> TxVerdict;
+    /// The NAPI poll: returns the work done, at most `budget`.
+    fn poll(&self, net: NetRef, budget: usize) -> usize;
+    /// `ndo_change_mtu`: the core has checked `mtu` against the interface's range.
+    fn change_mtu(&self, net: NetRef, mtu: u32) -> Result;
+    /// `ndo_get_stats64`.
+    fn stats(&self) -> NetStats;
 }
 
 /// `struct rigb_vf_info` of the C glue.
@@ -81,6 +109,35 @@ struct VfOpsTable {
     get_vf_stats: extern "C" fn(*const c_void, c_int, *mut CVfStats) -> c_int,
 }
 
+/// `struct rigb_net_stats` of the C glue.
+#[repr(C)]
+struct CNetStats {
+    rx_packets: u64,
+    rx_bytes: u64,
+    rx_dropped: u64,
+    rx_errors: u64,
+    rx_crc_errors: u64,
+    rx_length_errors: u64,
+    tx_packets: u64,
+    tx_bytes: u64,
+    tx_dropped: u64,
+}
+
+/// `struct rigb_net_ops` of the C glue.
+#[repr(C)]
+struct NetOpsTable {
+    open: extern "C" fn(*const c_void, *mut c_void) -> c_int,
+    stop: extern "C" fn(*const c_void, *mut c_void),
+    xmit: extern "C" fn(*const c_void, *mut c_void, *mut c_void) -> c_int,
+    poll: extern "C" fn(*const c_void, *mut c_void, c_int) -> c_int,
+    change_mtu: extern "C" fn(*const c_void, *mut c_void, c_int) -> c_int,
+    get_stats: extern "C" fn(*const c_void, *mut CNetStats),
+}
+
+/// `NETDEV_TX_OK` and `NETDEV_TX_BUSY`.
+const NETDEV_TX_OK: c_int = 0;
+const NETDEV_TX_BUSY: c_int = 0x10;
+
 extern "C" {
     // `struct pci_dev *` in C; passed untyped because bindgen's `pci_dev` holds zero-sized
     // members that are not FFI-safe.
@@ -88,8 +145,10 @@ extern "C" {
         pdev: *mut c_void,
         pf: *const c_void,
         ops: *const VfOpsTable,
+        net_ops: *const NetOpsTable,
         mac: *const u8,
         version: *const c_char,
+        max_mtu: c_uint,
         out: *mut *mut c_void,
     ) -> c_int;
     fn rigb_netdev_destroy(dev: *mut c_void);
@@ -103,17 +162,17 @@ extern "C" {
 ///
 /// `dev` is a registered `struct net_device` whose private data points at `owner`'s `T`, which
 /// this object keeps alive.
-pub(crate) struct NetDev<T: VfControl> {
+pub(crate) struct NetDev<T: VfControl + NetOps> {
     dev: NonNull<c_void>,
     _owner: Arc<T>,
 }
 
 // SAFETY: The net_device functions used (carrier changes, unregistration) may be called from
 // any thread; `T` is `Send + Sync`.
-unsafe impl<T: VfControl> Send for NetDev<T> {}
+unsafe impl<T: VfControl + NetOps> Send for NetDev<T> {}
 
 // SAFETY: `&NetDev` only allows carrier changes, which the networking core serialises.
-unsafe impl<T: VfControl> Sync for NetDev<T> {}
+unsafe impl<T: VfControl + NetOps> Sync for NetDev<T> {}
 
 /// Recovers the owner given to [`NetDev::register`].
 ///
@@ -121,7 +180,7 @@ unsafe impl<T: VfControl> Sync for NetDev<T> {}
 ///
 /// `pf` must be the pointer the C glue stored at registration, and the net_device must still
 /// be registered (netdev operations do not run after `unregister_netdev` returns).
-unsafe fn owner<'a, T: VfControl>(pf: *const c_void) -> &'a T {
+unsafe fn owner<'a, T>(pf: *const c_void) -> &'a T {
     // SAFETY: By the function's safety requirements the pointer is `NetDev::owner`'s `T`, which
     // lives as long as the registration.
     unsafe { &*pf.cast::<T>() }
@@ -131,7 +190,7 @@ fn to_errno(r: Result) -> c_int {
     from_result(|| r.map(|()| 0))
 }
 
-impl<T: VfControl> NetDev<T> {
+impl<T: VfControl + NetOps> NetDev<T> {
     /// Registers the PF interface with MAC `mac`, its VF operations served by `owner`.
     pub(crate) fn register(
         pdev: &pci::Device<Core<'_>>,
@@ -148,19 +207,29 @@ impl<T: VfControl> NetDev<T> {
             get_vf_config: Self::get_vf_config,
             get_vf_stats: Self::get_vf_stats,
         };
+        let net_ops = NetOpsTable {
+            open: Self::open,
+            stop: Self::stop,
+            xmit: Self::xmit,
+            poll: Self::poll,
+            change_mtu: Self::change_mtu,
+            get_stats: Self::get_stats,
+        };
         let mut dev: *mut c_void = core::ptr::null_mut();
         let mac = mac.0;
         // SAFETY: `pdev` is a bound PCI device; the `T` behind `owner` outlives the net_device
-        // (it is kept in `Self` and the net_device is unregistered in `drop`); `ops`, `mac`
-        // and `VERSION` are valid for the call (the glue copies the table and the MAC and keeps
-        // the 'static version string); `dev` is a valid out pointer.
+        // (it is kept in `Self` and the net_device is unregistered in `drop`); `ops`,
+        // `net_ops`, `mac` and `VERSION` are valid for the call (the glue copies the tables and
+        // the MAC and keeps the 'static version string); `dev` is a valid out pointer.
         to_result(unsafe {
             rigb_netdev_create(
                 sriov::raw(pdev).cast(),
                 Arc::as_ptr(&owner).cast(),
                 &ops,
+                &net_ops,
                 mac.as_ptr(),
                 VERSION.as_char_ptr(),
+                MAX_MTU,
                 &mut dev,
             )
         })?;
@@ -176,6 +245,91 @@ impl<T: VfControl> NetDev<T> {
         // SAFETY: `self.dev` is a registered net_device (type invariant); the carrier functions
         // may be called from any context.
         unsafe { rigb_netdev_set_carrier(self.dev.as_ptr(), on) }
+    }
+
+    /// The interface of a callback.
+    ///
+    /// # Safety
+    ///
+    /// `dev` must be the net_device the glue calls a callback for, registered while it runs.
+    unsafe fn net(dev: *mut c_void) -> Option<NetRef> {
+        // SAFETY: By the function's safety requirements.
+        NonNull::new(dev).map(|d| unsafe { NetRef::new(d) })
+    }
+
+    extern "C" fn open(pf: *const c_void, dev: *mut c_void) -> c_int {
+        // SAFETY: Called by the glue's ndo_open on a registered net_device.
+        let (pf, net) = unsafe { (owner::<T>(pf), Self::net(dev)) };
+        to_errno(net.ok_or(EINVAL).and_then(|net| pf.open(net)))
+    }
+
+    extern "C" fn stop(pf: *const c_void, dev: *mut c_void) {
+        // SAFETY: Called by the glue's ndo_stop on a registered net_device.
+        let (pf, net) = unsafe { (owner::<T>(pf), Self::net(dev)) };
+        if let Some(net) = net {
+            pf.stop(net);
+        }
+    }
+
+    extern "C" fn xmit(pf: *const c_void, dev: *mut c_void, skb: *mut c_void) -> c_int {
+        // SAFETY: Called by the glue's ndo_start_xmit on a registered net_device, which hands
+        // over `skb`.
+        let (pf, net, skb) = unsafe {
+            (
+                owner::<T>(pf),
+                Self::net(dev),
+                NonNull::new(skb).map(|s| Skb::from_raw(s)),
+            )
+        };
+        let (Some(net), Some(skb)) = (net, skb) else {
+            return NETDEV_TX_OK;
+        };
+        match pf.xmit(net, skb) {
+            TxVerdict::Taken => NETDEV_TX_OK,
+            TxVerdict::Busy(skb) => {
+                // The stack keeps the sk_buff.
+                let _ = skb.into_raw();
+                NETDEV_TX_BUSY
+            }
+        }
+    }
+
+    extern "C" fn poll(pf: *const c_void, dev: *mut c_void, budget: c_int) -> c_int {
+        // SAFETY: Called by the glue's NAPI poll of a registered net_device.
+        let (pf, net) = unsafe { (owner::<T>(pf), Self::net(dev)) };
+        let Some(net) = net else {
+            return 0;
+        };
+        let budget = usize::try_from(budget).unwrap_or(0);
+        pf.poll(net, budget).min(budget) as c_int
+    }
+
+    extern "C" fn change_mtu(pf: *const c_void, dev: *mut c_void, mtu: c_int) -> c_int {
+        // SAFETY: Called by the glue's ndo_change_mtu on a registered net_device.
+        let (pf, net) = unsafe { (owner::<T>(pf), Self::net(dev)) };
+        let (Some(net), Ok(mtu)) = (net, u32::try_from(mtu)) else {
+            return EINVAL.to_errno();
+        };
+        to_errno(pf.change_mtu(net, mtu))
+    }
+
+    extern "C" fn get_stats(pf: *const c_void, out: *mut CNetStats) {
+        // SAFETY: Called by the glue's ndo_get_stats64 on a registered net_device.
+        let pf = unsafe { owner::<T>(pf) };
+        let s = pf.stats();
+        let stats = CNetStats {
+            rx_packets: s.rx_packets,
+            rx_bytes: s.rx_bytes,
+            rx_dropped: s.rx_dropped,
+            rx_errors: s.rx_errors,
+            rx_crc_errors: s.rx_crc_errors,
+            rx_length_errors: s.rx_length_errors,
+            tx_packets: s.tx_packets,
+            tx_bytes: s.tx_bytes,
+            tx_dropped: s.tx_dropped,
+        };
+        // SAFETY: `out` points at the glue's stack `struct rigb_net_stats`.
+        unsafe { out.write(stats) };
     }
 
     extern "C" fn set_vf_mac(pf: *const c_void, vf: c_int, mac: *const u8) -> c_int {
@@ -261,7 +415,7 @@ impl<T: VfControl> NetDev<T> {
     }
 }
 
-impl<T: VfControl> Drop for NetDev<T> {
+impl<T: VfControl + NetOps> Drop for NetDev<T> {
     fn drop(&mut self) {
         // SAFETY: `self.dev` is registered (type invariant) and is not used after this; once
         // it returns no VF operation runs, so `owner` may go.

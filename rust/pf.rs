@@ -3,9 +3,10 @@
 //! The Physical Function: device bring-up, SR-IOV enable and disable, the interrupt handler,
 //! and the state every path shares.
 //!
-//! [`Pf`] is the driver's per-device data. It owns the interrupt, the debugfs view and a
-//! [`PfCore`], which the interrupt handler, the PF interface ([`NetDev`]) and debugfs share
-//! through an `Arc`: the device (`Hw`), the [`Model`] of the VFs and the [`Mailboxes`].
+//! [`Pf`] is the driver's per-device data. It owns the interrupts, the debugfs view and a
+//! [`PfCore`], which the interrupt handlers, the PF interface ([`NetDev`]) and debugfs share
+//! through an `Arc`: the device (`Hw`), the [`Model`] of the VFs, the [`Mailboxes`] and the
+//! PF's own [`Rings`].
 //!
 //! # Locking
 //!
@@ -18,9 +19,22 @@
 //! is never held across `pci_enable_sriov`/`pci_disable_sriov` or the PF interface's
 //! (un)registration: those probe and remove the VF drivers, which wait for mailbox replies
 //! from the interrupt handler, or sleep.
+//!
+//! The PF's rings have a lock of their own, [`PfCore::dp`], taken by the transmit path, the
+//! NAPI poll and the queue interrupt; it is never held while taking the PF's lock, and the
+//! rings are created and freed outside both. Opening, closing and moving the rings (when
+//! `sriov_numvfs` changes the PF's pool) happen under the RTNL.
 
 use crate::{
     admin::Admin,
+    datapath::{
+        max_frame,
+        Completed,
+        NetStats,
+        Rings,
+        TxVerdict,
+        POLL_MAX, //
+    },
     debugfs::{
         DebugFs,
         VfReport,
@@ -28,17 +42,24 @@ use crate::{
     },
     hw::{
         regs::LinkSpeed,
-        Hw, //
+        Hw,
+        Pool, //
     },
-    irq::OtherIrq,
+    irq::Irqs,
     mbx::Mailboxes,
     model::{
         mac::MacAddr,
         Model,
         MAX_VFS, //
     },
+    net::{
+        with_rtnl,
+        NetRef,
+        Skb, //
+    },
     netdev::{
         NetDev,
+        NetOps,
         VfControl, //
     },
     sriov::SriovDevice,
@@ -84,7 +105,19 @@ struct PfState<'bound> {
     stopped: bool,
 }
 
-/// What the PCI callbacks, the interrupt handler, the PF interface and debugfs share.
+/// The PF interface's own traffic, protected by [`PfCore::dp`].
+struct DpState {
+    /// The interface is up (between `ndo_open` and `ndo_stop`).
+    up: bool,
+    /// The interface's MTU.
+    mtu: u32,
+    /// The rings, while the interface is up and its queue is not moving.
+    rings: Option<Rings>,
+    /// Counters, kept across the rings.
+    stats: NetStats,
+}
+
+/// What the PCI callbacks, the interrupt handlers, the PF interface and debugfs share.
 #[pin_data]
 pub(crate) struct PfCore<'bound> {
     pdev: &'bound pci::Device<Bound>,
@@ -93,6 +126,8 @@ pub(crate) struct PfCore<'bound> {
     mac: MacAddr,
     #[pin]
     state: SpinLockIrq<PfState<'bound>>,
+    #[pin]
+    dp: SpinLockIrq<DpState>,
 }
 
 /// The interrupt handler's handle on the PF.
@@ -104,6 +139,22 @@ impl Handler for IrqHandler<'_> {
     fn handle(&self) -> IrqReturn {
         if let Some(after) = self.core.service_interrupt() {
             self.core.start(after);
+        }
+        IrqReturn::Handled
+    }
+}
+
+/// The queue vector's handler: masks the vector and lets NAPI do the work.
+pub(crate) struct QueueIrqHandler<'bound> {
+    core: Arc<Shared<'bound>>,
+}
+
+impl Handler for QueueIrqHandler<'_> {
+    fn handle(&self) -> IrqReturn {
+        self.core.hw.queue_vector_mask();
+        let net = self.core.dp.lock().rings.as_ref().map(Rings::net);
+        if let Some(net) = net {
+            net.napi_schedule_irqoff();
         }
         IrqReturn::Handled
     }
@@ -125,7 +176,7 @@ impl Expired for PfCore<'_> {
 pub(crate) struct Pf<'bound> {
     // Fields drop in declaration order: the interrupt and the debugfs files go before the
     // `PfCore` they use.
-    _irq: OtherIrq<'bound, IrqHandler<'bound>>,
+    _irq: Irqs<'bound, IrqHandler<'bound>, QueueIrqHandler<'bound>>,
     _debugfs: Option<DebugFs<Shared<'bound>>>,
     core: Arc<Shared<'bound>>,
 }
@@ -136,6 +187,7 @@ impl<'bound> Pf<'bound> {
         pdev.enable_device_mem()?;
         // QEMU's model, like the hardware, drops received frames while bus mastering is off.
         pdev.set_master();
+        crate::net::set_dma_mask_64(pdev)?;
         let bound: &'bound pci::Device<Bound> = pdev;
         let hw = Hw::map(bound)?;
         hw.reset()
@@ -170,18 +222,26 @@ impl<'bound> Pf<'bound> {
                     netdev: None,
                     stopped: false,
                 }),
+                dp <- new_spinlock_irq!(DpState {
+                    up: false,
+                    mtu: 1500,
+                    rings: None,
+                    stats: NetStats::default(),
+                }),
             })),
             GFP_KERNEL,
         )?;
         core.hw.program_all(&core.state.lock().model);
 
-        let irq = OtherIrq::new(
+        let irq = Irqs::new(
             bound,
-            c"rigb",
+            [c"rigb", c"rigb-queue"],
             Ok::<_, Error>(IrqHandler { core: core.clone() }),
+            Ok::<_, Error>(QueueIrqHandler { core: core.clone() }),
         )
         .inspect_err(|e| dev_err!(pdev, "cannot set up MSI-X: {e:?}\n"))?;
         core.hw.enable_interrupts();
+        core.hw.enable_rx_checksum();
         if let Err(e) = core.hw.start_link() {
             dev_warn!(pdev, "PHY autonegotiation failed to start: {e:?}\n");
         }
@@ -327,23 +387,28 @@ impl PfCore<'_> {
             // The PCI core refuses non-zero to non-zero changes itself; probe never gets here.
             return Err(EBUSY);
         }
-        {
+        // The PF's rings move to pool n.
+        let net = with_rtnl(|| {
+            let net = self.pause_rings();
             let mut st = self.state.lock();
             st.model = Model::new(n, self.mac);
             st.mbx = Mailboxes::new();
             self.hw.set_mbx_interrupts(0xff);
             // Each VF's pool is enabled by its first RESET message, not here.
             self.hw.program_all(&st.model);
-        }
+            net
+        });
         for vf in 0..n {
             let q = crate::model::vf::queues(vf);
             dev_dbg!(pdev, "VF {vf}: pool {vf}, queues {} and {}\n", q[0], q[1]);
         }
-        if let Err(e) = pdev.enable_sriov(n as i32) {
+        let r = pdev.enable_sriov(n as i32);
+        if let Err(e) = r {
             dev_err!(pdev, "cannot enable {n} VFs: {e:?}\n");
             self.release_vfs();
-            return Err(e);
         }
+        with_rtnl(|| self.resume_rings(net));
+        r?;
         dev_info!(pdev, "enabled {n} VFs\n");
         Ok(n as i32)
     }
@@ -360,7 +425,13 @@ impl PfCore<'_> {
         }
         let n = pdev.num_vf();
         pdev.disable_sriov();
-        self.release_vfs();
+        // The PF's rings move back to pool 0.
+        let net = with_rtnl(|| {
+            let net = self.pause_rings();
+            self.release_vfs();
+            net
+        });
+        with_rtnl(|| self.resume_rings(net));
         if n > 0 {
             dev_info!(pdev, "disabled {n} VFs\n");
         }
@@ -373,6 +444,161 @@ impl PfCore<'_> {
         st.mbx = Mailboxes::new();
         self.hw.set_mbx_interrupts(0xff);
         self.hw.program_all(&st.model);
+    }
+}
+
+impl PfCore<'_> {
+    /// The pool the PF's rings belong on now.
+    fn pf_pool(&self) -> Result<Pool> {
+        Pool::new(self.state.lock().model.pf_pool()).ok_or(EINVAL)
+    }
+
+    /// Creates the rings on the PF's pool and starts them. Called under the RTNL.
+    fn start_rings(&self, net: NetRef) -> Result {
+        let pool = self.pf_pool()?;
+        let rings = Rings::new(self.pdev.as_ref(), net, pool)?;
+        let mtu = self.dp.lock().mtu;
+        {
+            // The pool enable bits are shared with the VFs' pools, which the PF lock guards.
+            let st = self.state.lock();
+            if st.stopped {
+                return Err(ENODEV);
+            }
+            rings.start(&self.hw);
+            self.hw.pf_pool_open(pool, max_frame(mtu));
+        }
+        net.tx_reset();
+        self.dp.lock().rings = Some(rings);
+        net.napi_enable();
+        net.tx_start();
+        self.hw.queue_vector_enable();
+        Ok(())
+    }
+
+    /// Stops and frees the rings, if there are any. Called under the RTNL.
+    fn stop_rings(&self, net: NetRef) {
+        if self.dp.lock().rings.is_none() {
+            return;
+        }
+        net.tx_stop();
+        net.napi_disable();
+        self.hw.queue_vector_mask();
+        let rings = self.dp.lock().rings.take();
+        if let Some(rings) = rings {
+            {
+                let _st = self.state.lock();
+                self.hw.pf_pool_close(rings.pool());
+            }
+            rings.stop(&self.hw);
+            // Freed here, outside both locks: freeing DMA memory may sleep.
+            drop(rings);
+        }
+        net.tx_reset();
+    }
+
+    /// Before the PF's pool changes: stops the rings; returns the interface they served.
+    fn pause_rings(&self) -> Option<NetRef> {
+        let net = self.dp.lock().rings.as_ref().map(Rings::net)?;
+        self.stop_rings(net);
+        Some(net)
+    }
+
+    /// After the PF's pool changed: restarts the rings of an interface that is still up.
+    fn resume_rings(&self, net: Option<NetRef>) {
+        let Some(net) = net else {
+            return;
+        };
+        let restart = {
+            let dp = self.dp.lock();
+            dp.up && dp.rings.is_none()
+        };
+        if restart {
+            if let Err(e) = self.start_rings(net) {
+                dev_err!(self.pdev, "cannot restart the PF's rings: {e:?}\n");
+            }
+        }
+    }
+}
+
+impl NetOps for Shared<'_> {
+    fn open(&self, net: NetRef) -> Result {
+        self.start_rings(net)?;
+        self.dp.lock().up = true;
+        Ok(())
+    }
+
+    fn stop(&self, net: NetRef) {
+        self.dp.lock().up = false;
+        self.stop_rings(net);
+    }
+
+    fn xmit(&self, _net: NetRef, skb: Skb) -> TxVerdict {
+        let mut dp = self.dp.lock();
+        let dp = &mut *dp;
+        match dp.rings.as_mut() {
+            Some(rings) => rings.xmit(&self.hw, skb, &mut dp.stats),
+            None => {
+                // The rings are moving to another pool: the frame is dropped.
+                dp.stats.tx_dropped += 1;
+                TxVerdict::Taken
+            }
+        }
+    }
+
+    fn poll(&self, net: NetRef, budget: usize) -> usize {
+        let csum = net.rx_csum_enabled();
+        let mut work = 0;
+        let mut dropped = 0;
+        let mut more = false;
+        // In chunks, so that what is handed to the stack waits on the stack, not in a large
+        // array, and the lock is released in between.
+        for _ in 0..POLL_MAX / Completed::CHUNK {
+            let mut done = Completed::new();
+            {
+                let mut dp = self.dp.lock();
+                let dp = &mut *dp;
+                let Some(rings) = dp.rings.as_mut() else {
+                    break;
+                };
+                rings.poll(&self.hw, budget - work, csum, &mut dp.stats, &mut done);
+            }
+            if done.wake {
+                net.tx_wake();
+            }
+            dropped += done.finish(net);
+            work += done.received;
+            more = done.full();
+            if !more || work >= budget {
+                break;
+            }
+        }
+        if dropped > 0 {
+            self.dp.lock().stats.rx_dropped += dropped;
+        }
+        if more {
+            return budget;
+        }
+        if net.napi_complete_done(work) {
+            self.hw.queue_vector_unmask();
+        }
+        work
+    }
+
+    fn change_mtu(&self, _net: NetRef, mtu: u32) -> Result {
+        let pool = {
+            let mut dp = self.dp.lock();
+            dp.mtu = mtu;
+            dp.rings.as_ref().map(Rings::pool)
+        };
+        if let Some(pool) = pool {
+            let _st = self.state.lock();
+            self.hw.pf_pool_open(pool, max_frame(mtu));
+        }
+        Ok(())
+    }
+
+    fn stats(&self) -> NetStats {
+        self.dp.lock().stats
     }
 }
 

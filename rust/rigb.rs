@@ -5,14 +5,17 @@
 //! See `Documentation/rigb.rst` for the design and `Documentation/admin-guide.rst` for use.
 
 mod admin;
+mod datapath;
 mod debugfs;
 mod driver;
 mod hw;
 mod irq;
 mod mbx;
 mod model;
+mod net;
 mod netdev;
 mod pf;
+mod ring;
 mod sriov;
 mod timer;
 

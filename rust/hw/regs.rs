@@ -577,3 +577,137 @@ register! {
         31:0 count;
     }
 }
+
+/// Queues, in the register bank that addresses all 16 (queues 0-3 also appear at 0x2800 and
+/// 0x3800).
+pub(crate) const NUM_QUEUES: usize = 16;
+
+/// MSI-X vectors the PF can address (QEMU's model and the 82576 have 10).
+pub(crate) const NUM_VECTORS: usize = 10;
+
+register! {
+    /// Receive descriptor ring base address, low 32 bits (16-byte aligned).
+    pub(crate) RDBAL(u32)[NUM_QUEUES, stride = 0x40] @ 0xC000 {
+        31:0 addr;
+    }
+
+    /// Receive descriptor ring base address, high 32 bits.
+    pub(crate) RDBAH(u32)[NUM_QUEUES, stride = 0x40] @ 0xC004 {
+        31:0 addr;
+    }
+
+    /// Receive descriptor ring length in bytes (a multiple of 128).
+    pub(crate) RDLEN(u32)[NUM_QUEUES, stride = 0x40] @ 0xC008 {
+        19:0 len;
+    }
+
+    /// Split and replication receive control: buffer sizes and descriptor type.
+    pub(crate) SRRCTL(u32)[NUM_QUEUES, stride = 0x40] @ 0xC00C {
+        /// Drop frames when the queue has no free descriptor, instead of holding back others.
+        31:31 drop_en => bool;
+        /// Descriptor type: 1 = advanced, one buffer.
+        27:25 desctype;
+        /// Header buffer size, 64-byte units (header split only).
+        11:8 bsizehdr;
+        /// Packet buffer size, 1 KiB units.
+        6:0 bsizepkt;
+    }
+
+    /// Receive descriptor head.
+    pub(crate) RDH(u32)[NUM_QUEUES, stride = 0x40] @ 0xC010 {
+        15:0 index;
+    }
+
+    /// Receive descriptor tail: the first descriptor the device may not use.
+    pub(crate) RDT(u32)[NUM_QUEUES, stride = 0x40] @ 0xC018 {
+        15:0 index;
+    }
+
+    /// Receive descriptor control.
+    pub(crate) RXDCTL(u32)[NUM_QUEUES, stride = 0x40] @ 0xC028 {
+        /// Queue enable.
+        25:25 enable => bool;
+        /// Write-back threshold.
+        20:16 wthresh;
+        /// Host threshold.
+        12:8 hthresh;
+        /// Prefetch threshold.
+        4:0 pthresh;
+    }
+
+    /// Transmit descriptor ring base address, low 32 bits (16-byte aligned).
+    pub(crate) TDBAL(u32)[NUM_QUEUES, stride = 0x40] @ 0xE000 {
+        31:0 addr;
+    }
+
+    /// Transmit descriptor ring base address, high 32 bits.
+    pub(crate) TDBAH(u32)[NUM_QUEUES, stride = 0x40] @ 0xE004 {
+        31:0 addr;
+    }
+
+    /// Transmit descriptor ring length in bytes (a multiple of 128).
+    pub(crate) TDLEN(u32)[NUM_QUEUES, stride = 0x40] @ 0xE008 {
+        19:0 len;
+    }
+
+    /// Transmit descriptor head.
+    pub(crate) TDH(u32)[NUM_QUEUES, stride = 0x40] @ 0xE010 {
+        15:0 index;
+    }
+
+    /// Transmit descriptor tail: writing it hands the descriptors before it to the device.
+    pub(crate) TDT(u32)[NUM_QUEUES, stride = 0x40] @ 0xE018 {
+        15:0 index;
+    }
+
+    /// Transmit descriptor control.
+    pub(crate) TXDCTL(u32)[NUM_QUEUES, stride = 0x40] @ 0xE028 {
+        /// Queue enable.
+        25:25 enable => bool;
+        /// Write-back threshold.
+        20:16 wthresh;
+        /// Host threshold.
+        12:8 hthresh;
+        /// Prefetch threshold.
+        4:0 pthresh;
+    }
+
+    /// Interrupt vector allocation: which MSI-X vector each queue's causes raise. Entry n
+    /// covers RX and TX of queue n (bytes 0 and 1) and of queue n + 8 (bytes 2 and 3).
+    pub(crate) IVAR0(u32)[8] @ 0x1700 {
+        /// TX of queue n + 8 routed to `tx_hi_vector`.
+        31:31 tx_hi_valid => bool;
+        /// Vector of TX queue n + 8.
+        28:24 tx_hi_vector;
+        /// RX of queue n + 8 routed to `rx_hi_vector`.
+        23:23 rx_hi_valid => bool;
+        /// Vector of RX queue n + 8.
+        20:16 rx_hi_vector;
+        /// TX of queue n routed to `tx_vector`.
+        15:15 tx_valid => bool;
+        /// Vector of TX queue n.
+        12:8 tx_vector;
+        /// RX of queue n routed to `rx_vector`.
+        7:7 rx_valid => bool;
+        /// Vector of RX queue n.
+        4:0 rx_vector;
+    }
+
+    /// Interrupt throttle, per MSI-X vector.
+    pub(crate) EITR(u32)[NUM_VECTORS] @ 0x1680 {
+        /// Minimum interval between interrupts, in microseconds.
+        14:2 interval;
+    }
+
+    /// Receive checksum control.
+    pub(crate) RXCSUM(u32) @ 0x5000 {
+        /// Report the RSS hash instead of the fragment checksum.
+        13:13 pcsd => bool;
+        /// CRC offload (the device checks the frame's CRC).
+        11:11 crcofl => bool;
+        /// TCP/UDP checksum offload.
+        9:9 tuofl => bool;
+        /// IPv4 header checksum offload.
+        8:8 ipofl => bool;
+    }
+}

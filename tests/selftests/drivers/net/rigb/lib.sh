@@ -9,7 +9,7 @@
 #   lib_driver.sh  loading and unloading the driver under test and igbvf
 #   lib_kmsg.sh    kernel log marks and reads
 #   lib_netns.sh   VFs and the wire peer in network namespaces
-#   lib_traffic.sh ping and packet capture
+#   lib_traffic.sh ping, packet capture and iperf3
 #   lib_debugfs.sh debugfs and rigb's per-VF view in it
 # lib_admin.sh (the administrator's VF API) is sourced by the vf_admin_* tests only.
 #
@@ -138,6 +138,7 @@ rigb_preflight() {
 # the wire peer back in the init namespace, the namespaces. Quiet unless something fails.
 rigb_cleanup() {
 	[ -z "$CAP_PID" ] || cap_stop >/dev/null
+	iperf_servers_stop
 	defer_scopes_cleanup
 	drv_reset >/dev/null 2>&1 || diag "clean-up: the PF drivers did not unload"
 	mod_unload igbvf >/dev/null 2>&1

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Traffic between namespaces: ping with its statistics parsed, and packet capture with
-# tcpdump. Sourced by lib.sh.
+# Traffic between namespaces: ping with its statistics parsed, packet capture with tcpdump,
+# and TCP with iperf3. Sourced by lib.sh.
 
 # ping_run NS ARGS...: ping in NS (time-limited); sets PING_OUT, PING_TX, PING_RX, PING_LOSS
 # (percent, as printed) and PING_AVG (ms, empty without replies). Returns ping's status.
@@ -89,4 +89,50 @@ cap_stop() {
 	CAP_PID=
 	cat "$CAP_DIR/out"
 	rm -rf "$CAP_DIR"
+}
+
+# iperf_server NS PORT: an iperf3 server in NS on PORT, in the background (stopped by
+# iperf_servers_stop, and by the clean-up).
+IPERF_PIDS=()
+iperf_server() {
+	ip netns exec "$1" iperf3 -s -p "$2" >/dev/null 2>&1 &
+	IPERF_PIDS+=($!)
+	# Ready once it listens.
+	slowwait 10 ip netns exec "$1" sh -c "ss -ltn | grep -q ':$2 '"
+}
+
+# iperf_servers_stop: stops the servers iperf_server started.
+iperf_servers_stop() {
+	[ "${#IPERF_PIDS[@]}" -gt 0 ] || return 0
+	kill "${IPERF_PIDS[@]}" 2>/dev/null
+	wait "${IPERF_PIDS[@]}" 2>/dev/null
+	IPERF_PIDS=()
+}
+
+# iperf_run NS SERVER PORT SECONDS ARGS...: iperf3 TCP from NS (- for the init namespace) to
+# SERVER; sets IPERF_MBPS (Mbit/s received) and IPERF_RETRANS; fails if iperf3 failed or
+# nothing arrived.
+IPERF_MBPS=
+IPERF_RETRANS=
+iperf_run() {
+	local ns=$1 server=$2 port=$3 secs=$4 out
+	shift 4
+	if [ "$ns" = - ]; then
+		out=$(run_to $((secs + 30)) iperf3 -c "$server" -p "$port" -t "$secs" -J "$@" 2>&1)
+	else
+		out=$(run_to $((secs + 30)) ip netns exec "$ns" iperf3 -c "$server" -p "$port" \
+			-t "$secs" -J "$@" 2>&1)
+	fi
+	read -r IPERF_MBPS IPERF_RETRANS < <(python3 -c 'import json, sys
+try:
+    e = json.load(sys.stdin)["end"]
+    print("%.1f %s" % (e["sum_received"]["bits_per_second"] / 1e6,
+                       e.get("sum_sent", {}).get("retransmits", "?")))
+except Exception:
+    print("none none")' <<<"$out")
+	if [ "$IPERF_MBPS" = none ] || [ "$IPERF_MBPS" = 0.0 ]; then
+		diag "iperf3 to $server:$port ${*}: $(tail -n 5 <<<"$out")"
+		return 1
+	fi
+	diag "iperf3 to $server:$port${*:+ $*}: $IPERF_MBPS Mbit/s, $IPERF_RETRANS retransmits"
 }

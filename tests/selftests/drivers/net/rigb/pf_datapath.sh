@@ -1,0 +1,196 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The PF interface's own traffic. The PF (10.0.0.50/24, in the init namespace) and the wire
+# peer (virtio-net on the 82576's QEMU hub, 10.0.0.100/24, in a namespace) exchange pings
+# both ways and TCP both ways (iperf3); the PF's counters (`ip -s link`) count what went
+# through. The interface goes down and up and carries traffic again; its MTU can be raised to
+# the largest it offers (large pings with DF pass) and not beyond. VFs created while the PF
+# is up move the PF's queue to pool N: the PF still reaches the wire, a VF (igbvf, in a
+# namespace) reaches the PF through the internal switch, and with the VFs gone again the PF
+# still reaches the wire. Last, the driver is unloaded while TCP runs.
+
+lib_dir=$(dirname "$0")
+# shellcheck source=lib.sh
+source "$lib_dir/lib.sh"
+
+PF_IP=10.0.0.50
+WIRE_IP=10.0.0.100
+PFD_IFC=
+
+pfd_ifc_found() { [ -n "$(pf_netdev)" ]; }
+
+pfd_carrier() { [ "$(cat "/sys/class/net/$PFD_IFC/carrier" 2>/dev/null)" = 1 ]; }
+
+# pfd_up: the PF interface up with its address, carrier within 10 s.
+pfd_up() {
+	ip link set dev "$PFD_IFC" up || return 1
+	if ! slowwait 10 pfd_carrier; then
+		diag "$PFD_IFC: no carrier 10 s after ip link set up"
+		return 1
+	fi
+}
+
+pfd_setup() {
+	drv_reset || return 1
+	mod_unload igbvf || return 1
+	drv_load 0 || return 1
+	if ! slowwait 10 pfd_ifc_found; then
+		diag "$DRIVER bound, but $PF_BDF has no network interface"
+		return 1
+	fi
+	PFD_IFC=$(pf_netdev)
+	ip addr add "$PF_IP/24" dev "$PFD_IFC" || return 1
+	pfd_up || return 1
+	wire_netns_setup "$WIRE_IP/24" || return 1
+	iperf_server "$WIRE_NS" 5201 || {
+		diag "iperf3 server in $WIRE_NS did not start"
+		return 1
+	}
+	diag "PF interface $PFD_IFC ($PF_IP), wire peer $WIRE_IFC ($WIRE_IP) in $WIRE_NS"
+}
+
+pfd_diag() {
+	diag_cmd ip -s -d link show dev "$PFD_IFC"
+	ns_link_stats "$WIRE_NS" "$WIRE_IFC"
+	diag_cmd ip neigh show dev "$PFD_IFC"
+}
+
+# pfd_ping_out COUNT ARGS...: COUNT pings PF -> wire peer, all answered.
+pfd_ping_out() {
+	local count=$1 out
+	shift
+	out=$(run_to 120 ping -c "$count" -i 0.2 -W 2 -I "$PFD_IFC" "$@" "$WIRE_IP" 2>&1)
+	if grep -q " $count received" <<<"$out"; then
+		diag "ping${*:+ $*} $WIRE_IP: $(grep -E 'packets transmitted' <<<"$out")"
+		return 0
+	fi
+	diag "ping${*:+ $*} $WIRE_IP from $PFD_IFC:"
+	diag "$out"
+	pfd_diag
+	return 1
+}
+
+pfd_ping_in() {
+	ping_ok "$WIRE_NS" "$PF_IP" 10 && return 0
+	pfd_diag
+	return 1
+}
+
+# pfd_stat NAME: a counter of the PF interface (sysfs statistics).
+pfd_stat() { cat "/sys/class/net/$PFD_IFC/statistics/$1"; }
+
+PFD_TX0=0
+PFD_RX0=0
+pfd_tcp() {
+	PFD_TX0=$(pfd_stat tx_packets)
+	PFD_RX0=$(pfd_stat rx_packets)
+	iperf_run - "$WIRE_IP" 5201 3 || { pfd_diag; return 1; }
+	iperf_run - "$WIRE_IP" 5201 3 -R || { pfd_diag; return 1; }
+}
+
+# pfd_counters: the counters grew by at least what TCP moved (each direction had 3 s of
+# segments and acknowledgements), and nothing was counted as an error.
+pfd_counters() {
+	local tx rx f bad=0
+	tx=$(($(pfd_stat tx_packets) - PFD_TX0))
+	rx=$(($(pfd_stat rx_packets) - PFD_RX0))
+	diag "during TCP: $tx frames sent, $rx received"
+	for f in rx_errors tx_errors rx_crc_errors rx_length_errors; do
+		[ "$(pfd_stat "$f")" -eq 0 ] || {
+			diag "$f: $(pfd_stat "$f")"
+			bad=1
+		}
+	done
+	[ "$tx" -ge 1000 ] && [ "$rx" -ge 1000 ] && [ "$bad" = 0 ] && return 0
+	pfd_diag
+	return 1
+}
+
+pfd_down_up() {
+	local i
+	for ((i = 1; i <= 20; i++)); do
+		ip link set dev "$PFD_IFC" down || return 1
+		pfd_up || return 1
+	done
+	diag "20 down/up cycles"
+	pfd_ping_out 10
+}
+
+# pfd_mtu: the largest MTU the interface offers carries frames of that size (DF set), one
+# beyond is refused, and 1500 again works.
+pfd_mtu() {
+	local max
+	max=$(ip -d link show dev "$PFD_IFC" | sed -n 's/.* maxmtu \([0-9]*\).*/\1/p')
+	diag "$PFD_IFC: maxmtu ${max:-?}"
+	[ -n "$max" ] && [ "$max" -ge 3000 ] || return 1
+	if ip link set dev "$PFD_IFC" mtu $((max + 1)) 2>/dev/null; then
+		diag "MTU $((max + 1)) accepted"
+		return 1
+	fi
+	ip link set dev "$PFD_IFC" mtu "$max" || return 1
+	ip -n "$WIRE_NS" link set dev "$WIRE_IFC" mtu "$max" || return 1
+	pfd_ping_out 5 -M do -s $((max - 28)) || return 1
+	ip link set dev "$PFD_IFC" mtu 1500 || return 1
+	ip -n "$WIRE_NS" link set dev "$WIRE_IFC" mtu 1500 || return 1
+	pfd_ping_out 5 -M do -s 1472
+}
+
+# pfd_with_vfs: 2 VFs while the PF is up; the PF reaches the wire, VF 0 reaches the PF.
+pfd_with_vfs() {
+	local r
+	igbvf_load || return 1
+	r=$(sysfs_write "$PF/sriov_numvfs" 2)
+	[ "$r" = OK ] || {
+		diag "echo 2 > sriov_numvfs: $r"
+		return 1
+	}
+	wait_vfs_bound 2 || return 1
+	udev_settle
+	pfd_carrier || pfd_up || return 1
+	pfd_ping_out 10 || return 1
+	vf_netns_setup 0 || return 1
+	ping_ok "$(vf_ns 0)" "$PF_IP" 10 || { pfd_diag; return 1; }
+}
+
+pfd_vfs_gone() {
+	local r
+	r=$(sysfs_write "$PF/sriov_numvfs" 0)
+	[ "$r" = OK ] || {
+		diag "echo 0 > sriov_numvfs: $r"
+		return 1
+	}
+	wait_vf_count 0 || return 1
+	pfd_ping_out 10
+}
+
+# pfd_unload_busy: the driver unloads while TCP runs through the PF.
+pfd_unload_busy() {
+	local pid
+	iperf3 -c "$WIRE_IP" -p 5201 -t 30 >/dev/null 2>&1 &
+	pid=$!
+	sleep 3
+	drv_unload || {
+		kill "$pid" 2>/dev/null
+		return 1
+	}
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	mod_absent "$DRIVER"
+}
+
+pf_datapath_run() {
+	local f=pf_datapath
+	check "$f: PF interface up with carrier, wire peer in a namespace" pfd_setup
+	check "$f: PF -> wire peer: 10 pings, 0% loss" pfd_ping_out 10
+	check "$f: wire peer -> PF: 10 pings, 0% loss" pfd_ping_in
+	check "$f: TCP PF -> wire and wire -> PF (iperf3, 3 s each)" pfd_tcp
+	check "$f: counters count the TCP frames, no errors" pfd_counters
+	check "$f: 20 down/up cycles, then 10 pings, 0% loss" pfd_down_up
+	check "$f: largest MTU carries full-size frames, one more is refused, 1500 again" pfd_mtu
+	check "$f: 2 VFs with the PF up: PF -> wire, VF0 -> PF" pfd_with_vfs
+	check "$f: VFs removed with the PF up: PF -> wire" pfd_vfs_gone
+	check "$f: driver unloads while TCP runs" pfd_unload_busy
+}
+
+rigb_run 10 pf_datapath_run
