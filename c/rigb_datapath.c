@@ -11,7 +11,12 @@
 #include <linux/dma-mapping.h>
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
+#include <linux/if_vlan.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <net/checksum.h>
 #include <net/page_pool/helpers.h>
 
 #include "rigb_netdev.h"
@@ -81,6 +86,24 @@ unsigned int rigb_skb_headlen(const struct sk_buff *skb)
 	return skb_headlen(skb);
 }
 
+void rigb_skb_tx_layout(const struct sk_buff *skb, struct rigb_tx_layout *l)
+{
+	l->len = skb->len;
+	l->protocol = ntohs(vlan_get_protocol(skb));
+	l->network_offset = skb_network_offset(skb);
+	l->transport_offset = skb_transport_offset(skb);
+	l->csum_partial = skb->ip_summed == CHECKSUM_PARTIAL;
+	l->csum_offset = l->csum_partial ? skb->csum_offset : 0;
+	l->csum_is_sctp = skb_csum_is_sctp((struct sk_buff *)skb);
+	l->gso_size = skb_shinfo(skb)->gso_size;
+	l->gso_type = skb_shinfo(skb)->gso_type;
+	l->tcp_hdr_len = skb_is_gso(skb) && (skb_shinfo(skb)->gso_type & SKB_GSO_TCPV4 ||
+					     skb_shinfo(skb)->gso_type & SKB_GSO_TCPV6) ?
+			 tcp_hdrlen(skb) : 0;
+	l->vlan_present = skb_vlan_tag_present(skb);
+	l->vlan_tci = skb_vlan_tag_get(skb);
+}
+
 /* Maps the linear part of @skb for the device to read; 0 or -ENOMEM. */
 int rigb_skb_map(struct net_device *dev, struct sk_buff *skb, dma_addr_t *addr)
 {
@@ -91,6 +114,71 @@ int rigb_skb_map(struct net_device *dev, struct sk_buff *skb, dma_addr_t *addr)
 void rigb_skb_unmap(struct net_device *dev, dma_addr_t addr, unsigned int len)
 {
 	dma_unmap_single(dev->dev.parent, addr, len, DMA_TO_DEVICE);
+}
+
+unsigned int rigb_skb_nr_frags(const struct sk_buff *skb)
+{
+	return skb_shinfo(skb)->nr_frags;
+}
+
+unsigned int rigb_skb_frag_len(const struct sk_buff *skb, unsigned int i)
+{
+	return skb_frag_size(&skb_shinfo(skb)->frags[i]);
+}
+
+/* Maps fragment @i (below rigb_skb_nr_frags()) for the device to read; 0 or -ENOMEM. */
+int rigb_skb_frag_map(struct net_device *dev, struct sk_buff *skb, unsigned int i,
+		      dma_addr_t *addr)
+{
+	skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
+
+	*addr = skb_frag_dma_map(dev->dev.parent, frag, 0, skb_frag_size(frag), DMA_TO_DEVICE);
+	return dma_mapping_error(dev->dev.parent, *addr) ? -ENOMEM : 0;
+}
+
+void rigb_page_unmap(struct net_device *dev, dma_addr_t addr, unsigned int len)
+{
+	dma_unmap_page(dev->dev.parent, addr, len, DMA_TO_DEVICE);
+}
+
+int rigb_skb_linearize(struct sk_buff *skb)
+{
+	return skb_linearize(skb);
+}
+
+/*
+ * The header rewrite segmentation needs, as igb_tso() does it: the device fills in each
+ * segment's IP length and checksum and the TCP checksum from a pseudo-header checksum without
+ * the length. Only called for TCP GSO frames.
+ */
+int rigb_skb_tso_prepare(struct sk_buff *skb)
+{
+	union {
+		struct iphdr *v4;
+		struct ipv6hdr *v6;
+		unsigned char *hdr;
+	} ip;
+	struct tcphdr *tcp;
+	u32 paylen;
+	int err;
+
+	err = skb_cow_head(skb, 0);
+	if (err < 0)
+		return err;
+	ip.hdr = skb_network_header(skb);
+	tcp = tcp_hdr(skb);
+	if (ip.v4->version == 4) {
+		unsigned char *csum_start = skb_checksum_start(skb);
+		unsigned char *trans_start = ip.hdr + (ip.v4->ihl * 4);
+
+		ip.v4->check = csum_fold(csum_partial(trans_start, csum_start - trans_start, 0));
+		ip.v4->tot_len = 0;
+	} else {
+		ip.v6->payload_len = 0;
+	}
+	paylen = skb->len - skb_transport_offset(skb);
+	csum_replace_by_diff(&tcp->check, (__force __wsum)htonl(paylen));
+	return 0;
 }
 
 bool rigb_rx_csum_enabled(struct net_device *dev)

@@ -204,7 +204,8 @@ int rigb_netdev_create(struct pci_dev *pdev, const void *pf, const struct rigb_v
 	dev->netdev_ops = &rigb_netdev_ops;
 	dev->ethtool_ops = &rigb_ethtool_ops;
 	dev->max_mtu = max_mtu;
-	dev->hw_features = NETIF_F_RXCSUM;
+	dev->hw_features = NETIF_F_RXCSUM | NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM | NETIF_F_SG |
+			   NETIF_F_TSO | NETIF_F_TSO6;
 	dev->features = dev->hw_features;
 	netif_napi_add(dev, &priv->napi, rigb_poll);
 	eth_hw_addr_set(dev, mac);

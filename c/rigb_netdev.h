@@ -73,6 +73,22 @@ struct rigb_net_ops {
 	void (*get_stats)(const void *pf, struct rigb_net_stats *stats);
 };
 
+/* What Rust needs of an outgoing sk_buff to plan its offloads (`CTxLayout` in rust/net.rs). */
+struct rigb_tx_layout {
+	u32 len;
+	u16 protocol;		/* host order, after any VLAN tags in the frame */
+	u16 network_offset;
+	u16 transport_offset;
+	u16 csum_offset;
+	u16 gso_size;
+	u16 tcp_hdr_len;	/* for GSO frames only */
+	u32 gso_type;
+	u16 vlan_tci;
+	u8 csum_partial;
+	u8 csum_is_sctp;
+	u8 vlan_present;
+};
+
 /* Provided by the glue, called from Rust. */
 int rigb_netdev_create(struct pci_dev *pdev, const void *pf, const struct rigb_vf_ops *ops,
 		       const struct rigb_net_ops *net_ops, const u8 *mac, const char *version,
@@ -95,8 +111,16 @@ void rigb_tx_completed(struct net_device *dev, unsigned int packets, unsigned in
 void rigb_tx_reset(struct net_device *dev);
 unsigned int rigb_skb_len(const struct sk_buff *skb);
 unsigned int rigb_skb_headlen(const struct sk_buff *skb);
+void rigb_skb_tx_layout(const struct sk_buff *skb, struct rigb_tx_layout *l);
+unsigned int rigb_skb_nr_frags(const struct sk_buff *skb);
+unsigned int rigb_skb_frag_len(const struct sk_buff *skb, unsigned int i);
 int rigb_skb_map(struct net_device *dev, struct sk_buff *skb, dma_addr_t *addr);
 void rigb_skb_unmap(struct net_device *dev, dma_addr_t addr, unsigned int len);
+int rigb_skb_frag_map(struct net_device *dev, struct sk_buff *skb, unsigned int i,
+		      dma_addr_t *addr);
+void rigb_page_unmap(struct net_device *dev, dma_addr_t addr, unsigned int len);
+int rigb_skb_linearize(struct sk_buff *skb);
+int rigb_skb_tso_prepare(struct sk_buff *skb);
 bool rigb_rx_csum_enabled(struct net_device *dev);
 void rigb_skb_free(struct sk_buff *skb);
 void rigb_skb_consume(struct sk_buff *skb);

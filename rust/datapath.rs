@@ -20,11 +20,11 @@ use crate::{
         Pool, //
     },
     net::{
+        DmaMap,
         NetRef,
         PagePool,
         RxPage,
-        Skb,
-        TxBuf, //
+        Skb, //
     },
     ring::{
         desc::{
@@ -34,12 +34,17 @@ use crate::{
             RxChecksum,
             RxCompletion, //
         },
-        offload::TxOffload,
+        offload::{
+            NeedsSoftware,
+            TxLayout,
+            TxOffload, //
+        },
         Ring,
         DEFAULT_DESCS, //
     },
 };
 use kernel::{
+    bindings,
     device::{
         Bound,
         Device, //
@@ -75,8 +80,17 @@ pub(crate) const POLL_MAX: usize = 64;
 /// [`Completed`]).
 const POLL_CHUNK: usize = 16;
 
-/// Descriptors one frame may take: linear frames need one.
-const TX_DESCS_PER_FRAME: usize = 1;
+/// Buffers one frame may have: its linear part and the most fragments the stack attaches.
+const TX_BUFS_PER_FRAME: usize = 1 + bindings::MAX_SKB_FRAGS as usize;
+
+/// Most bytes one data descriptor carries (C igb's `IGB_MAX_DATA_PER_TXD`).
+const TX_MAX_PER_DESC: u32 = 1 << 15;
+
+/// Descriptors a frame may take: a context descriptor, and each buffer in pieces of at most
+/// [`TX_MAX_PER_DESC`] (two per buffer covers buffers up to 64 KiB; a frame that needs more
+/// is linearised first). The queue is stopped while fewer are free, so a frame the stack
+/// hands over always fits.
+const TX_DESCS_PER_FRAME: usize = 1 + 2 * TX_BUFS_PER_FRAME;
 
 /// The largest frame for an MTU, as the pool's RLPML takes it.
 pub(crate) fn max_frame(mtu: u32) -> u16 {
@@ -119,20 +133,38 @@ fn read_lower(descs: &Coherent<[RawDesc]>, i: usize) -> Result<u64> {
     Ok(u64::from_le(io_read!(descs, [try: i][build: 0])))
 }
 
-/// A frame the device has not finished sending; it sits at the index of its first
-/// descriptor.
-struct TxSlot {
-    buf: TxBuf,
+/// One transmit descriptor's bookkeeping: the mapping of the buffer whose first descriptor
+/// it is, and, at a frame's first descriptor, the frame.
+#[derive(Default)]
+struct TxEntry {
+    map: Option<DmaMap>,
+    frame: Option<TxFrame>,
+}
+
+/// A frame the device has not finished sending.
+struct TxFrame {
+    skb: Skb,
     /// Index of the frame's last descriptor, whose DD bit says the frame is done.
     eop: usize,
     /// Descriptors the frame took.
     descs: usize,
+    /// Bytes for byte queue limits and the counters.
+    bytes: u32,
 }
 
 struct TxRing {
     ring: Ring,
     descs: Coherent<[RawDesc]>,
-    slots: KVec<Option<TxSlot>>,
+    entries: KVec<TxEntry>,
+}
+
+impl Drop for TxRing {
+    fn drop(&mut self) {
+        // Every buffer is unmapped before any frame is freed.
+        for e in self.entries.iter_mut() {
+            e.map = None;
+        }
+    }
 }
 
 struct RxRing {
@@ -146,7 +178,7 @@ struct RxRing {
 /// What one round of the poll took off the rings, handed to the stack once the rings' lock
 /// is released.
 pub(crate) struct Completed {
-    tx: [Option<TxBuf>; POLL_CHUNK],
+    tx: [Option<Skb>; POLL_CHUNK],
     sent: usize,
     rx: [Option<(RxPage, u32, bool)>; POLL_CHUNK],
     /// Frames received (the poll's work).
@@ -179,8 +211,8 @@ impl Completed {
     /// stack could not take.
     pub(crate) fn finish(&mut self, net: NetRef) -> u64 {
         let mut dropped = 0;
-        for buf in self.tx.iter_mut().filter_map(Option::take) {
-            buf.complete();
+        for skb in self.tx.iter_mut().filter_map(Option::take) {
+            skb.consume();
         }
         for (page, len, csum) in self.rx.iter_mut().filter_map(Option::take) {
             if net.deliver(page, len, csum).is_err() {
@@ -206,10 +238,10 @@ impl Rings {
     pub(crate) fn new(dev: &Device<Bound>, net: NetRef, pool: Pool) -> Result<Self> {
         let n = DEFAULT_DESCS;
         let ring = Ring::new(n).ok_or(EINVAL)?;
-        let mut tx_slots = KVec::with_capacity(n, GFP_KERNEL)?;
+        let mut entries = KVec::with_capacity(n, GFP_KERNEL)?;
         let mut pages = KVec::with_capacity(n, GFP_KERNEL)?;
         for _ in 0..n {
-            tx_slots.push(None, GFP_KERNEL)?;
+            entries.push(TxEntry::default(), GFP_KERNEL)?;
             pages.push(None, GFP_KERNEL)?;
         }
         let mut rings = Self {
@@ -219,7 +251,7 @@ impl Rings {
             tx: TxRing {
                 ring,
                 descs: Coherent::zeroed_slice(dev, n, GFP_KERNEL)?,
-                slots: tx_slots,
+                entries,
             },
             rx: RxRing {
                 ring,
@@ -267,50 +299,57 @@ impl Rings {
     }
 
     /// Queues `skb` for transmission.
-    pub(crate) fn xmit(&mut self, hw: &Hw<'_>, skb: Skb, stats: &mut NetStats) -> TxVerdict {
-        let tx = &mut self.tx;
-        if tx.ring.unused() < TX_DESCS_PER_FRAME {
+    pub(crate) fn xmit(&mut self, hw: &Hw<'_>, mut skb: Skb, stats: &mut NetStats) -> TxVerdict {
+        if self.tx.ring.unused() < TX_DESCS_PER_FRAME {
             self.net.tx_stop();
             return TxVerdict::Busy(skb);
         }
         let len = skb.len();
-        // The interface offers no scatter-gather, so the stack sends linear frames; anything
-        // else, or a frame too long for one descriptor, is dropped.
-        if skb.headlen() != len || len == 0 || len > u32::from(u16::MAX) {
+        if len == 0 {
             stats.tx_dropped += 1;
             return TxVerdict::Taken;
         }
-        let buf = match skb.map(self.net) {
-            Ok(buf) => buf,
-            Err(_) => {
+        let layout = skb.tx_layout();
+        let offload = match TxOffload::plan(&layout) {
+            Ok(offload) => offload,
+            // A checksum the device cannot insert is computed here; a GSO frame it cannot
+            // segment is not offered (the interface has TSO for TCP only).
+            Err(NeedsSoftware) if layout.gso_size == 0 => {
+                if skb.checksum_help().is_err() {
+                    stats.tx_dropped += 1;
+                    return TxVerdict::Taken;
+                }
+                let layout = TxLayout {
+                    csum_partial: false,
+                    ..layout
+                };
+                TxOffload::plan(&layout).unwrap_or_else(|_| TxOffload::plain(len))
+            }
+            Err(NeedsSoftware) => {
                 stats.tx_dropped += 1;
                 return TxVerdict::Taken;
             }
         };
-        let Some(first) = tx.ring.produce() else {
-            stats.tx_dropped += 1;
-            return TxVerdict::Taken;
-        };
-        let desc = TxOffload::plain(len).data(buf.dma(), buf.len() as u16, true);
-        if write_desc(&tx.descs, first, desc).is_err() {
+        if layout.gso_size != 0 && skb.tso_prepare().is_err() {
             stats.tx_dropped += 1;
             return TxVerdict::Taken;
         }
-        if let Some(slot) = tx.slots.get_mut(first) {
-            *slot = Some(TxSlot {
-                buf,
-                eop: first,
-                descs: 1,
-            });
+        if descs_for(&skb, &offload) > TX_DESCS_PER_FRAME && skb.linearize().is_err() {
+            stats.tx_dropped += 1;
+            return TxVerdict::Taken;
+        }
+        if self.tx.post(self.net, offload, skb).is_err() {
+            stats.tx_dropped += 1;
+            return TxVerdict::Taken;
         }
         self.net.tx_sent(len);
         // QEMU's model sends the whole ring during the tail write and may complete the frame
         // before it returns: everything above is in place first.
         dma_mb(Write);
-        if tx.ring.unused() < TX_DESCS_PER_FRAME {
+        if self.tx.ring.unused() < TX_DESCS_PER_FRAME {
             self.net.tx_stop();
         }
-        hw.tx_tail(self.queue, tx.ring.tail());
+        hw.tx_tail(self.queue, self.tx.ring.tail());
         TxVerdict::Taken
     }
 
@@ -339,21 +378,31 @@ impl Rings {
         let (mut packets, mut bytes) = (0u32, 0u32);
         for out in done.tx.iter_mut() {
             let first = tx.ring.next_to_clean();
-            let Some(eop) = tx.slots.get(first).and_then(|s| s.as_ref()).map(|s| s.eop) else {
+            let Some(eop) = tx
+                .entries
+                .get(first)
+                .and_then(|e| e.frame.as_ref())
+                .map(|f| f.eop)
+            else {
                 break;
             };
             if !read_upper(&tx.descs, eop).is_ok_and(|hi| tx_done([0, hi])) {
                 break;
             }
-            let Some(slot) = tx.slots.get_mut(first).and_then(Option::take) else {
+            let Some(frame) = tx.entries.get_mut(first).and_then(|e| e.frame.take()) else {
                 break;
             };
-            for _ in 0..slot.descs {
-                let _ = tx.ring.consume();
+            for _ in 0..frame.descs {
+                if let Some(i) = tx.ring.consume() {
+                    if let Some(e) = tx.entries.get_mut(i) {
+                        // Unmapped here; the frame is freed once the lock is released.
+                        e.map = None;
+                    }
+                }
             }
             packets += 1;
-            bytes = bytes.saturating_add(slot.buf.len());
-            *out = Some(slot.buf);
+            bytes = bytes.saturating_add(frame.bytes);
+            *out = Some(frame.skb);
             done.sent += 1;
         }
         if packets > 0 {
@@ -406,6 +455,96 @@ impl Rings {
             }
             done.received += 1;
         }
+    }
+}
+
+/// Descriptors `skb` takes with `offload`.
+fn descs_for(skb: &Skb, offload: &TxOffload) -> usize {
+    let pieces = |len: u32| len.div_ceil(TX_MAX_PER_DESC) as usize;
+    let frags: usize = (0..skb.frags()).map(|i| pieces(skb.frag_len(i))).sum();
+    offload.descs_needed(pieces(skb.headlen()) + frags)
+}
+
+impl TxRing {
+    /// Maps `skb`'s buffers and writes its descriptors (a context descriptor first if
+    /// `offload` needs one); keeps the frame until the device is done with it. The caller
+    /// checked that [`TX_DESCS_PER_FRAME`] descriptors are free and that the frame needs no
+    /// more. On failure nothing is posted and the frame is dropped.
+    fn post(&mut self, net: NetRef, offload: TxOffload, skb: Skb) -> Result {
+        let needed = descs_for(&skb, &offload);
+        if needed > self.ring.unused() || needed > TX_DESCS_PER_FRAME {
+            return Err(EBUSY);
+        }
+        // Empty buffers (a linear part that holds nothing, say) get no mapping and no
+        // descriptor.
+        let mut maps: [Option<DmaMap>; TX_BUFS_PER_FRAME] = [const { None }; TX_BUFS_PER_FRAME];
+        let bufs = 1 + skb.frags();
+        let mut last_buf = 0;
+        for (i, m) in maps.iter_mut().enumerate().take(bufs) {
+            let len = if i == 0 {
+                skb.headlen()
+            } else {
+                skb.frag_len(i - 1)
+            };
+            if len == 0 {
+                continue;
+            }
+            *m = Some(if i == 0 {
+                skb.map_head(net)?
+            } else {
+                skb.map_frag(net, i - 1)?
+            });
+            last_buf = i;
+        }
+        // Everything is mapped and fits: from here on nothing fails.
+        let first = self.ring.next_to_use();
+        if let Some(ctx) = offload.context() {
+            let i = self.ring.produce().ok_or(EBUSY)?;
+            write_desc(&self.descs, i, ctx)?;
+        }
+        let mut eop = first;
+        let mut data_descs = 0usize;
+        for (b, map) in maps.iter_mut().enumerate().take(bufs) {
+            let Some(m) = map.take() else {
+                continue;
+            };
+            let (dma, len) = (m.dma(), m.len());
+            let mut off = 0u32;
+            let mut owner = None;
+            loop {
+                let piece = (len - off).min(TX_MAX_PER_DESC);
+                let last = b == last_buf && off + piece >= len;
+                let i = self.ring.produce().ok_or(EBUSY)?;
+                let addr = dma.wrapping_add(u64::from(off));
+                // A piece is at most 32 KiB, so it fits the 16-bit length field.
+                let d = if data_descs == 0 {
+                    offload.data(addr, piece as u16, last)
+                } else {
+                    offload.data_next(addr, piece as u16, last)
+                };
+                write_desc(&self.descs, i, d)?;
+                data_descs += 1;
+                owner.get_or_insert(i);
+                eop = i;
+                off += piece;
+                if off >= len {
+                    break;
+                }
+            }
+            if let Some(e) = owner.and_then(|i| self.entries.get_mut(i)) {
+                e.map = Some(m);
+            }
+        }
+        let bytes = skb.len();
+        if let Some(e) = self.entries.get_mut(first) {
+            e.frame = Some(TxFrame {
+                skb,
+                eop,
+                descs: needed,
+                bytes,
+            });
+        }
+        Ok(())
     }
 }
 

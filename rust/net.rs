@@ -6,6 +6,11 @@
 //! `c/rigb_datapath.c` (the 7.3 kernel has no Rust networking abstractions). All `unsafe` of
 //! the datapath is in this file.
 
+use crate::ring::offload::{
+    l4_from_csum_offset,
+    TxLayout,
+    L3, //
+};
 use core::{
     ffi::c_void,
     mem::ManuallyDrop,
@@ -44,8 +49,16 @@ extern "C" {
     fn rigb_rx_csum_enabled(dev: *mut c_void) -> bool;
     fn rigb_skb_len(skb: *const c_void) -> c_uint;
     fn rigb_skb_headlen(skb: *const c_void) -> c_uint;
+    fn rigb_skb_tx_layout(skb: *const c_void, layout: *mut CTxLayout);
+    fn skb_checksum_help(skb: *mut c_void) -> c_int;
+    fn rigb_skb_nr_frags(skb: *const c_void) -> c_uint;
+    fn rigb_skb_frag_len(skb: *const c_void, i: c_uint) -> c_uint;
     fn rigb_skb_map(dev: *mut c_void, skb: *mut c_void, addr: *mut u64) -> c_int;
     fn rigb_skb_unmap(dev: *mut c_void, addr: u64, len: c_uint);
+    fn rigb_skb_frag_map(dev: *mut c_void, skb: *mut c_void, i: c_uint, addr: *mut u64) -> c_int;
+    fn rigb_page_unmap(dev: *mut c_void, addr: u64, len: c_uint);
+    fn rigb_skb_linearize(skb: *mut c_void) -> c_int;
+    fn rigb_skb_tso_prepare(skb: *mut c_void) -> c_int;
     fn rigb_skb_free(skb: *mut c_void);
     fn rigb_skb_consume(skb: *mut c_void);
     fn rigb_page_pool_create(
@@ -216,6 +229,24 @@ pub(crate) fn with_rtnl<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
+/// `struct rigb_tx_layout` of the C glue.
+#[repr(C)]
+#[derive(Default)]
+struct CTxLayout {
+    len: u32,
+    protocol: u16,
+    network_offset: u16,
+    transport_offset: u16,
+    csum_offset: u16,
+    gso_size: u16,
+    tcp_hdr_len: u16,
+    gso_type: u32,
+    vlan_tci: u16,
+    csum_partial: u8,
+    csum_is_sctp: u8,
+    vlan_present: u8,
+}
+
 /// An sk_buff the stack handed to `ndo_start_xmit`; freed as dropped unless transmitted.
 ///
 /// # Invariants
@@ -251,19 +282,97 @@ impl Skb {
         unsafe { rigb_skb_headlen(self.0.as_ptr()) }
     }
 
+    /// What the offloads need to know of the frame.
+    pub(crate) fn tx_layout(&self) -> TxLayout {
+        let mut l = CTxLayout::default();
+        // SAFETY: `self.0` is a valid sk_buff (type invariant); `l` is a valid out pointer.
+        unsafe { rigb_skb_tx_layout(self.0.as_ptr(), &mut l) };
+        let csum_partial = l.csum_partial != 0;
+        TxLayout {
+            len: l.len,
+            csum_partial,
+            l3: L3::from_ethertype(l.protocol),
+            l4_proto: l4_from_csum_offset(l.csum_offset, l.csum_is_sctp != 0),
+            mac_len: l.network_offset,
+            ip_len: l.transport_offset.wrapping_sub(l.network_offset),
+            l4_len: l.tcp_hdr_len,
+            gso_size: l.gso_size,
+            gso_tcp: l.tcp_hdr_len != 0,
+            vlan: (l.vlan_present != 0).then_some(l.vlan_tci),
+        }
+    }
+
+    /// Computes the checksum the stack left to the device, in software.
+    pub(crate) fn checksum_help(&mut self) -> Result {
+        // SAFETY: `self.0` is a valid sk_buff that this driver owns (type invariant).
+        to_result(unsafe { skb_checksum_help(self.0.as_ptr()) })
+    }
+
+    /// Number of page fragments after the linear part.
+    pub(crate) fn frags(&self) -> usize {
+        // SAFETY: `self.0` is a valid sk_buff (type invariant).
+        unsafe { rigb_skb_nr_frags(self.0.as_ptr()) as usize }
+    }
+
+    /// Length of fragment `i`, 0 if there is no such fragment.
+    pub(crate) fn frag_len(&self, i: usize) -> u32 {
+        if i >= self.frags() {
+            return 0;
+        }
+        // SAFETY: `self.0` is valid and `i` is below its fragment count.
+        unsafe { rigb_skb_frag_len(self.0.as_ptr(), i as c_uint) }
+    }
+
     /// Maps the linear part for the device of `net` to read.
-    pub(crate) fn map(self, net: NetRef) -> Result<TxBuf> {
+    pub(crate) fn map_head(&self, net: NetRef) -> Result<DmaMap> {
         let mut dma = 0u64;
         // SAFETY: `self.0` is valid and `net` registered; `dma` is a valid out pointer.
         to_result(unsafe { rigb_skb_map(net.raw(), self.0.as_ptr(), &mut dma) })?;
-        let len = self.headlen();
-        // INVARIANT: mapped above, `len` bytes at `dma`.
-        Ok(TxBuf {
-            skb: ManuallyDrop::new(self),
+        // INVARIANT: mapped above.
+        Ok(DmaMap {
             net,
             dma,
-            len,
+            len: self.headlen(),
+            page: false,
         })
+    }
+
+    /// Maps fragment `i` for the device of `net` to read.
+    pub(crate) fn map_frag(&self, net: NetRef, i: usize) -> Result<DmaMap> {
+        if i >= self.frags() {
+            return Err(EINVAL);
+        }
+        let mut dma = 0u64;
+        // SAFETY: `self.0` is valid, `i` below its fragment count, `net` registered; `dma` is
+        // a valid out pointer.
+        to_result(unsafe { rigb_skb_frag_map(net.raw(), self.0.as_ptr(), i as c_uint, &mut dma) })?;
+        // INVARIANT: mapped above.
+        Ok(DmaMap {
+            net,
+            dma,
+            len: self.frag_len(i),
+            page: true,
+        })
+    }
+
+    /// Copies the fragments into the linear part.
+    pub(crate) fn linearize(&mut self) -> Result {
+        // SAFETY: `self.0` is a valid sk_buff this driver owns.
+        to_result(unsafe { rigb_skb_linearize(self.0.as_ptr()) })
+    }
+
+    /// Rewrites the headers of a TCP GSO frame for segmentation by the device.
+    pub(crate) fn tso_prepare(&mut self) -> Result {
+        // SAFETY: `self.0` is a valid sk_buff this driver owns; the caller planned TSO from its
+        // layout, so it is a TCP GSO frame.
+        to_result(unsafe { rigb_skb_tso_prepare(self.0.as_ptr()) })
+    }
+
+    /// The device sent the frame: frees it as consumed. Its mappings must be gone.
+    pub(crate) fn consume(self) {
+        let skb = self.into_raw();
+        // SAFETY: The sk_buff is owned and given up here.
+        unsafe { rigb_skb_consume(skb.as_ptr()) }
     }
 }
 
@@ -274,20 +383,21 @@ impl Drop for Skb {
     }
 }
 
-/// A frame being transmitted: its sk_buff and the DMA mapping of its linear part. Unmapped
-/// and freed as dropped, unless [`TxBuf::complete`] says it was sent.
+/// A buffer of an outgoing frame (its linear part or one fragment) mapped for the device to
+/// read; unmapped on drop, which must happen before the frame is freed.
 ///
 /// # Invariants
 ///
-/// `len` bytes of `skb` are mapped at `dma` for the device of `net`.
-pub(crate) struct TxBuf {
-    skb: ManuallyDrop<Skb>,
+/// `len` bytes are mapped at `dma` for the device of `net`, with `dma_map_single` (`page`
+/// false) or `skb_frag_dma_map` (`page` true).
+pub(crate) struct DmaMap {
     net: NetRef,
     dma: u64,
     len: u32,
+    page: bool,
 }
 
-impl TxBuf {
+impl DmaMap {
     /// Bus address of the data.
     pub(crate) fn dma(&self) -> u64 {
         self.dma
@@ -297,29 +407,18 @@ impl TxBuf {
     pub(crate) fn len(&self) -> u32 {
         self.len
     }
-
-    fn unmap(&self) {
-        // SAFETY: Mapped as the type invariant says, unmapped once (by `complete` or `drop`).
-        unsafe { rigb_skb_unmap(self.net.raw(), self.dma, self.len) }
-    }
-
-    /// The device sent the frame: unmaps it and frees it as consumed.
-    pub(crate) fn complete(self) {
-        let mut this = ManuallyDrop::new(self);
-        this.unmap();
-        // SAFETY: `this.skb` is taken once; `this` is never dropped.
-        let skb = unsafe { ManuallyDrop::take(&mut this.skb) };
-        let skb = skb.into_raw();
-        // SAFETY: The sk_buff is owned and given up here.
-        unsafe { rigb_skb_consume(skb.as_ptr()) }
-    }
 }
 
-impl Drop for TxBuf {
+impl Drop for DmaMap {
     fn drop(&mut self) {
-        self.unmap();
-        // SAFETY: Dropped once, here; `Skb`'s destructor frees it as dropped.
-        unsafe { ManuallyDrop::drop(&mut self.skb) }
+        // SAFETY: Mapped as the type invariant says; unmapped once, here.
+        unsafe {
+            if self.page {
+                rigb_page_unmap(self.net.raw(), self.dma, self.len)
+            } else {
+                rigb_skb_unmap(self.net.raw(), self.dma, self.len)
+            }
+        }
     }
 }
 

@@ -21,7 +21,8 @@
 # Environment: DRIVER, RIGB_CACHE, RIGB_TEST_TIMEOUT (seconds for the VM, default 2700),
 # RIGB_POWEROFF_GRACE (seconds the VM gets to power off after the tests, default 60),
 # RIGB_PROGRAM_TIMEOUT (seconds per test program instead of the collection's settings file),
-# RIGB_STRESS_NUMVFS and RIGB_STRESS_RELOAD (cycles of the stress tests, passed into the VM),
+# RIGB_STRESS_NUMVFS, RIGB_STRESS_RELOAD and RIGB_FLR_CYCLES (cycles of the stress tests and of
+# vf_flr, passed into the VM),
 # RIGB_TESTS (the programs to run, e.g. "vf_ping.sh kernel_log.sh"; default all of them),
 # RIGB_STALL_SECONDS (silence after which the VM is looked into, default 900; see watchdog).
 
@@ -195,6 +196,7 @@ env RIGB_RUN_ID="$run_id" scripts/vm.sh -t "$vm_timeout" -- \
 	RIGB_HOSTILE_VF="$hostile_vf" \
 	${RIGB_STRESS_NUMVFS:+RIGB_STRESS_NUMVFS=$RIGB_STRESS_NUMVFS} \
 	${RIGB_STRESS_RELOAD:+RIGB_STRESS_RELOAD=$RIGB_STRESS_RELOAD} \
+	${RIGB_FLR_CYCLES:+RIGB_FLR_CYCLES=$RIGB_FLR_CYCLES} \
 	tests/vm_selftests.sh "$selftests" "$ksft" "${RIGB_PROGRAM_TIMEOUT:-}" "${selection[@]}" 2>&1 |
 	tee -a "$log"
 vm_rc=${PIPESTATUS[0]}

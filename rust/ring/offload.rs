@@ -55,6 +55,34 @@ pub(crate) enum L3 {
     Ipv6,
 }
 
+/// `ETH_P_IP`.
+pub(crate) const ETH_P_IP: u16 = 0x0800;
+/// `ETH_P_IPV6`.
+pub(crate) const ETH_P_IPV6: u16 = 0x86DD;
+
+impl L3 {
+    /// The network protocol of an EtherType (host order, after any VLAN tags).
+    pub(crate) fn from_ethertype(protocol: u16) -> Self {
+        match protocol {
+            ETH_P_IP => Self::Ipv4,
+            ETH_P_IPV6 => Self::Ipv6,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// The transport protocol whose checksum the stack left to the device, told by where the
+/// checksum goes (`skb->csum_offset`), as igb tells it: 16 is TCP's `check`, 6 UDP's, 8
+/// SCTP's (if the stack says the frame is SCTP). 0 for anything else.
+pub(crate) fn l4_from_csum_offset(csum_offset: u16, is_sctp: bool) -> u8 {
+    match csum_offset {
+        16 => IPPROTO_TCP,
+        6 => IPPROTO_UDP,
+        8 if is_sctp => IPPROTO_SCTP,
+        _ => 0,
+    }
+}
+
 /// An outgoing `sk_buff`, as far as the offloads care. Plain data, filled by the C glue.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct TxLayout {
@@ -247,6 +275,14 @@ impl TxOffload {
         let cmd_type_len = u32::from(len) | DTYP_DATA | DCMD_DEXT | DCMD_IFCS | self.dcmd | eop;
         let olinfo_status = self.paylen << PAYLEN_SHIFT | self.popts << POPTS_SHIFT;
         desc::tx_data(addr, cmd_type_len, olinfo_status)
+    }
+
+    /// A data descriptor after the frame's first: the 82576 (and C igb) take PAYLEN and POPTS
+    /// from the first one only, so the others carry none.
+    pub(crate) fn data_next(&self, addr: u64, len: u16, last: bool) -> RawDesc {
+        let eop = if last { DCMD_EOP | DCMD_RS } else { 0 };
+        let cmd_type_len = u32::from(len) | DTYP_DATA | DCMD_DEXT | DCMD_IFCS | self.dcmd | eop;
+        desc::tx_data(addr, cmd_type_len, 0)
     }
 
     /// Descriptors the frame takes with `frags` data buffers: one more if it needs a context.
@@ -544,5 +580,28 @@ mod tests {
         assert_eq!(p.descs_needed(usize::MAX), usize::MAX);
         let [_, q1] = p.data(u64::MAX, u16::MAX, true);
         assert_eq!(q1, 0xFFFF_C000_2B30_FFFF);
+    }
+
+    #[test]
+    fn protocols_from_skb_fields() {
+        assert_eq!(L3::from_ethertype(0x0800), L3::Ipv4);
+        assert_eq!(L3::from_ethertype(0x86DD), L3::Ipv6);
+        assert_eq!(L3::from_ethertype(0x0806), L3::Other);
+        assert_eq!(l4_from_csum_offset(16, false), IPPROTO_TCP);
+        assert_eq!(l4_from_csum_offset(6, false), IPPROTO_UDP);
+        assert_eq!(l4_from_csum_offset(8, true), IPPROTO_SCTP);
+        assert_eq!(l4_from_csum_offset(8, false), 0);
+        assert_eq!(l4_from_csum_offset(2, false), 0);
+    }
+
+    #[test]
+    fn later_data_descriptors_carry_no_paylen() {
+        let p = TxOffload::plain(3000);
+        let [_, first] = p.data(ADDR, 1000, false);
+        let [_, next] = p.data_next(ADDR + 1000, 2000, true);
+        assert_eq!(first >> 32, 3000 << 14);
+        assert_eq!(next >> 32, 0);
+        assert_eq!(next as u32 & (DCMD_EOP | DCMD_RS), DCMD_EOP | DCMD_RS);
+        assert_eq!(next as u32 & 0xffff, 2000);
     }
 }

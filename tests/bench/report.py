@@ -53,6 +53,13 @@ ROWS += [
     ("tcp_vf_wire_mbps", "VF to wire peer TCP", "Mbit/s", True),
     ("tcp_7vf_wire_sum_mbps", "7 VFs to wire peer at once: sum", "Mbit/s", True),
     ("tcp_7vf_wire_jain", "7 VFs at once: Jain's fairness (1 = equal)", "", True),
+    ("rtt_pf_wire_ms", "wire peer-PF ping RTT (100 x 50 ms)", "ms", False),
+    ("tcp_pf_tx_mbps", "PF to wire peer TCP", "Mbit/s", True),
+    ("cpu_pf_tx_us_per_kframe", "  guest CPU per 1000 frames", "us", False),
+    ("tcp_pf_rx_mbps", "wire peer to PF TCP", "Mbit/s", True),
+    ("cpu_pf_rx_us_per_kframe", "  guest CPU per 1000 frames", "us", False),
+    ("udp64_pf_kpps", "PF to wire peer, 64-byte UDP frames", "kframes/s", True),
+    ("tcp_pf_vf_mbps", "PF to VF TCP through the switch", "Mbit/s", True),
 ]
 
 # (key, comparison, bound, description): ratio rigb/igb unless noted.
@@ -65,6 +72,12 @@ TARGETS += [(f"mbx_{m}_{p}_us", "ratio<=", 1.0, f"mailbox {m} {p} <= C igb") for
 TARGETS += [(f"mmio_tx_{m}", "ratio<=", 1.0, f"MMIO per {m} <= C igb") for m in MSGS]
 TARGETS += [("mmio_vflr", "ratio<=", 1.0, "MMIO per VF reset <= C igb")]
 TARGETS += [("tcp_vf_vf_mbps", "ratio>=", 0.95, "VF-VF throughput >= 0.95x C igb")]
+TARGETS += [
+    ("tcp_pf_tx_mbps", "ratio>=", 0.95, "PF TX throughput >= 0.95x C igb"),
+    ("tcp_pf_rx_mbps", "ratio>=", 0.95, "PF RX throughput >= 0.95x C igb"),
+    ("udp64_pf_kpps", "ratio>=", 0.95, "PF packet rate >= 0.95x C igb"),
+    ("cpu_pf_tx_us_per_kframe", "ratio<=", 1.0, "PF TX: no more CPU per frame than C igb"),
+]
 
 
 def parse(path):

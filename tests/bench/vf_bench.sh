@@ -24,6 +24,9 @@
 #                   requests of one kind, or resets its VF 20 times; counted on the host
 #   rtt, tcp_*      VF-VF ping RTT and iperf3 TCP (10 s) through the internal switch, VF to the
 #                   wire peer, and 7 VFs to the wire peer at once (sum and Jain's fairness)
+#   *_pf_*          the PF's own traffic: TCP PF -> wire peer (tx) and back (rx) with the
+#                   guest's busy CPU time per thousand frames, 64-byte UDP frames per second
+#                   to the wire peer, ping RTT, TCP PF -> VF 0 through the switch
 #
 #   make bench                       build rigb.ko and the tool, run this on the host
 #   tests/bench/vf_bench.sh          the same; results in ${RIGB_CACHE:-~/.cache/rigb}/
@@ -299,6 +302,73 @@ bench_traffic() {
 	udev_settle
 }
 
+# cpu_busy: jiffies (USER_HZ) all CPUs spent busy since boot.
+cpu_busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+
+# pf_packets IFC: frames the interface sent and received.
+pf_packets() {
+	echo $(($(cat "/sys/class/net/$1/statistics/tx_packets") + \
+		$(cat "/sys/class/net/$1/statistics/rx_packets")))
+}
+
+# iperf_json ARGS...: iperf3 from the init namespace with ARGS, its JSON output.
+iperf_json() { timeout $((TCP_SECONDS + 30)) iperf3 -J "$@" 2>/dev/null; }
+
+# json_get EXPR: EXPR (Python, on the JSON object `j`) of iperf3's output on stdin.
+json_get() {
+	python3 -c 'import json, sys
+try:
+    j = json.load(sys.stdin)
+    print(eval(sys.argv[1]))
+except Exception:
+    print("none")' "$1"
+}
+
+# bench_pf: the PF's own traffic: TCP PF -> wire peer and back with the guest's CPU time per
+# frame, 64-byte UDP frames per second PF -> wire, ping RTT, and TCP PF -> VF 0 through the
+# internal switch.
+PF_IP=10.0.0.50
+bench_pf() {
+	local ifc c0 p0 mbps
+	ifc=$(pf_netdev)
+	[ -n "$ifc" ] || { note "PF: no interface"; return 1; }
+	ip addr add "$PF_IP/24" dev "$ifc" && ip link set dev "$ifc" up || return 1
+	bench_poll 10 carrier_is_up "/sys/class/net/$ifc/carrier" || { note "PF: no carrier"; return 1; }
+	wire_netns_setup "$WIRE_IP/24" >/dev/null || { note "wire peer: setup failed"; return 1; }
+	nsx "$WIRE_NS" iperf3 -s -D -p 5400 >/dev/null 2>&1
+	sleep 0.5
+	ping_run "$WIRE_NS" -c 100 -i 0.05 -W 2 "$PF_IP"
+	out rtt_pf_wire_ms "${PING_AVG:-none}"
+	for dir in tx rx; do
+		c0=$(cpu_busy)
+		p0=$(pf_packets "$ifc")
+		mbps=$(iperf_json -c "$WIRE_IP" -p 5400 -t "$TCP_SECONDS" $([ $dir = rx ] && echo -R) |
+			json_get '"%.1f" % (j["end"]["sum_received"]["bits_per_second"] / 1e6)')
+		out "tcp_pf_${dir}_mbps" "$mbps"
+		out "cpu_pf_${dir}_us_per_kframe" "$(awk -v c=$(($(cpu_busy) - c0)) \
+			-v p=$(($(pf_packets "$ifc") - p0)) 'BEGIN { if (p > 0) printf "%.1f", c * 1e7 / p; else print "none" }')"
+	done
+	out udp64_pf_kpps "$(iperf_json -c "$WIRE_IP" -p 5400 -t 5 -u -b 0 -l 18 |
+		json_get '"%.1f" % ((j["end"]["sum"]["packets"] - j["end"]["sum"]["lost_packets"]) / j["end"]["sum"]["seconds"] / 1e3)')"
+	if echo 1 >"$PF/sriov_numvfs" && bench_poll 30 all_bound 1; then
+		udev_settle
+		if vf_netns_setup 0 >/dev/null; then
+			nsx "$(vf_ns 0)" iperf3 -s -D -p 5401 >/dev/null 2>&1
+			sleep 0.5
+			out tcp_pf_vf_mbps "$(iperf_json -c "$(vf_ip 0)" -p 5401 -t "$TCP_SECONDS" |
+				json_get '"%.1f" % (j["end"]["sum_received"]["bits_per_second"] / 1e6)')"
+		fi
+	else
+		note "PF -> VF: VF 0 did not come up"
+	fi
+	pkill -x iperf3
+	vf_netns_cleanup
+	echo 0 >"$PF/sriov_numvfs"
+	bench_poll 30 vf_count_is 0 || note "VFs left after the PF rounds"
+	ip addr flush dev "$ifc"
+	udev_settle
+}
+
 bench_round() {
 	local n
 	bench_load || { note "loading failed"; return 1; }
@@ -307,6 +377,7 @@ bench_round() {
 	done
 	bench_mailbox || note "mailbox rounds failed"
 	bench_traffic || note "traffic rounds failed"
+	bench_pf || note "PF rounds failed"
 	drv_unload >/dev/null 2>&1
 }
 

@@ -4,7 +4,8 @@
 # The PF interface's own traffic. The PF (10.0.0.50/24, in the init namespace) and the wire
 # peer (virtio-net on the 82576's QEMU hub, 10.0.0.100/24, in a namespace) exchange pings
 # both ways and TCP both ways (iperf3); the PF's counters (`ip -s link`) count what went
-# through. The interface goes down and up and carries traffic again; its MTU can be raised to
+# through. TCP also runs with the device's offloads switched off in turn (ethtool -K tso, sg,
+# tx, rx off): the peer's stack checks every checksum and segment the PF's device produced. The interface goes down and up and carries traffic again; its MTU can be raised to
 # the largest it offers (large pings with DF pass) and not beyond. VFs created while the PF
 # is up move the PF's queue to pool N: the PF still reaches the wire, a VF (igbvf, in a
 # namespace) reaches the PF through the internal switch, and with the VFs gone again the PF
@@ -107,6 +108,40 @@ pfd_counters() {
 	return 1
 }
 
+# pfd_feature NAME: ethtool -k's state of feature NAME (on/off).
+pfd_feature() { ethtool -k "$PFD_IFC" | sed -n "s/^[[:space:]]*$1: \([a-z]*\).*/\1/p"; }
+
+# pfd_offloads: the offloads start on; TCP both ways with each switched off in turn (TSO,
+# scatter-gather, TX checksum insertion, RX checksum verification), then all on again.
+PFD_FEATURES="tso:tcp-segmentation-offload sg:scatter-gather tx:tx-checksum-ipv4 rx:rx-checksumming"
+pfd_offloads() {
+	local kf k f
+	for kf in $PFD_FEATURES; do
+		f=${kf#*:}
+		[ "$(pfd_feature "$f")" = on ] || {
+			diag "$PFD_IFC: $f is '$(pfd_feature "$f")', not on"
+			return 1
+		}
+	done
+	for kf in $PFD_FEATURES; do
+		k=${kf%%:*}
+		ethtool -K "$PFD_IFC" "$k" off >/dev/null || return 1
+		iperf_run - "$WIRE_IP" 5201 2 || return 1
+		iperf_run - "$WIRE_IP" 5201 2 -R || return 1
+		ethtool -K "$PFD_IFC" "$k" on >/dev/null || return 1
+		diag "$k off: TCP both ways"
+	done
+	for kf in $PFD_FEATURES; do
+		f=${kf#*:}
+		[ "$(pfd_feature "$f")" = on ] || {
+			diag "$PFD_IFC: $f is '$(pfd_feature "$f")' after switching it back on"
+			return 1
+		}
+	done
+	iperf_run - "$WIRE_IP" 5201 2 || return 1
+	iperf_run - "$WIRE_IP" 5201 2 -R
+}
+
 pfd_down_up() {
 	local i
 	for ((i = 1; i <= 20; i++)); do
@@ -186,6 +221,7 @@ pf_datapath_run() {
 	check "$f: wire peer -> PF: 10 pings, 0% loss" pfd_ping_in
 	check "$f: TCP PF -> wire and wire -> PF (iperf3, 3 s each)" pfd_tcp
 	check "$f: counters count the TCP frames, no errors" pfd_counters
+	check "$f: TCP with TSO, SG, TX and RX checksum offload off in turn, then all on" pfd_offloads
 	check "$f: 20 down/up cycles, then 10 pings, 0% loss" pfd_down_up
 	check "$f: largest MTU carries full-size frames, one more is refused, 1500 again" pfd_mtu
 	check "$f: 2 VFs with the PF up: PF -> wire, VF0 -> PF" pfd_with_vfs
@@ -193,4 +229,4 @@ pf_datapath_run() {
 	check "$f: driver unloads while TCP runs" pfd_unload_busy
 }
 
-rigb_run 10 pf_datapath_run
+rigb_run 11 pf_datapath_run
