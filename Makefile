@@ -19,6 +19,8 @@
 #   make bench           rigb against C igb in one VM boot, interleaved rounds: VF enable/
 #                        disable, mailbox round trips, MMIO per transaction, traffic;
 #                        tables, chart and raw numbers in $RIGB_CACHE/bench-results/latest
+#   make test-upstream   the kernel's drivers/net tests (ping.py, stats.py, queues.py) against
+#                        the PF interface, C igb and rigb in one boot: a table of sub-tests
 #   make vm CMD='...'    run a command as root in the test VM; its exit status is returned
 #   make shell           interactive shell in the test VM
 
@@ -31,7 +33,7 @@ KSRC = $(RIGB_CACHE)/linux-src
 ENV := . scripts/common.sh && rigb_kernel_env &&
 
 .PHONY: all modules setup clean fmt fmtcheck modgraph lint tools demo test test-debug \
-	test-debug-ci vm shell bench
+	test-debug-ci vm shell bench test-upstream
 
 all: modules
 
@@ -99,11 +101,12 @@ DEBUG_TESTS ?=
 
 # The debug kernel's share that .ci/run runs after `make test`, sized to fit CI's 90 minutes
 # with it (about 30 minutes here; its VM is stopped after 40, so that a hung run fails inside
-# CI's limit): the SR-IOV lifetime, KUnit, the VF data path, the denial-of-service attacks,
+# CI's limit): the SR-IOV lifetime, KUnit, the VF data path, the PF's own data path (its
+# rings, pages and DMA mappings under KASAN and kmemleak), the denial-of-service attacks,
 # both stress tests (with fewer cycles again) and the whole-log and kmemleak check. The
 # message attacks (vf_hostile_msgs, 15 minutes on this kernel) run in `make test-debug`.
-DEBUG_CI_TESTS := sriov_basic.sh sriov_remove.sh kunit.sh vf_ping.sh vf_hostile_dos.sh \
-	stress_sriov.sh stress_reload.sh kernel_log.sh
+DEBUG_CI_TESTS := sriov_basic.sh sriov_remove.sh kunit.sh vf_ping.sh pf_datapath.sh \
+	vf_hostile_dos.sh stress_sriov.sh stress_reload.sh kernel_log.sh
 
 # rigb.ko is built for the debug kernel, tested, then rebuilt for the normal one.
 test-debug: setup
@@ -124,6 +127,9 @@ test-debug-ci:
 
 bench: modules
 	@tests/bench/vf_bench.sh
+
+test-upstream: modules
+	@tests/upstream/drv_net.sh
 
 vm: modules
 	@scripts/vm.sh -- $(CMD)

@@ -513,8 +513,10 @@ impl PfCore<'_> {
             dp.up && dp.rings.is_none()
         };
         if restart {
-            if let Err(e) = self.start_rings(net) {
-                dev_err!(self.pdev, "cannot restart the PF's rings: {e:?}\n");
+            match self.start_rings(net) {
+                // What the stack queued meanwhile goes out now.
+                Ok(()) => net.tx_wake(),
+                Err(e) => dev_err!(self.pdev, "cannot restart the PF's rings: {e:?}\n"),
             }
         }
     }

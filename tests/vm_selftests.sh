@@ -6,7 +6,7 @@
 # It clears kmemleak's list where the kernel has one (kernel_log.sh then counts only what the
 # tests leaked, not the boot), copies kernel reports (BUG, WARNING, hung tasks, stalls) to the
 # output as they happen ("kmsg: ..."; a VM that stops answering still leaves them in the log),
-# and the kernel stack of any task stuck in uninterruptible sleep ("stall: ..."),
+# and the kernel stack of any task stuck in the kernel for over a minute ("stall: ..."),
 # installs the collection with the kernel's runner into INSTALL_DIR (the host's file system is
 # read-only in the guest) and runs run_kselftest.sh, whose exit status is this script's.
 # The environment (DRIVER, RIGB_KSRC, RIGB_KO, ...) is the collection's; see tests/run.sh.
@@ -26,24 +26,28 @@ dmesg -w -l emerg,alert,crit,err,warn 2>/dev/null |
 	grep --line-buffered -E "BUG:|WARNING:|INFO:|Oops|RIP:|blocked for more|stall" |
 	sed -u "s/^/kmsg: /" &
 
-# A task found in uninterruptible sleep at two looks a minute apart (the kernels here have no
-# hung-task detector): its kernel stack goes to the output, once, so that a run that stops
-# making progress says where.
+# A user task found at two looks a minute apart in uninterruptible sleep, or sleeping at the
+# same kernel wait channel that is not one of a shell or daemon waiting for input, output, a
+# child or a timer (a sysfs write stuck in the kernel sleeps interruptibly, too): its kernel
+# stack goes to the output, once, so that a run that stops making progress says where (the
+# kernels here have no hung-task detector).
 (
-	declare -A dstate reported
+	benign='^(-|0|do_wait|pipe_read|pipe_write|.*nanosleep.*|.*poll.*|.*select.*|sigsuspend|do_sigtimedwait|futex_.*|wait_woken|n_tty_.*|unix_.*|.*skb_wait.*|inet_csk_accept|.*accept.*|do_epoll_wait|wait_for_partner|devtmpfs.*|devkmsg_read|do_syslog)$'
+	declare -A seen reported
 	while sleep 60; do
 		declare -A now=()
-		while read -r pid stat comm; do
-			[[ $stat == D* ]] || continue
-			now[$pid]=1
-			if [ -n "${dstate[$pid]:-}" ] && [ -z "${reported[$pid]:-}" ]; then
+		while read -r pid ppid stat wchan comm; do
+			[ "$ppid" != 2 ] && [ "$pid" != 2 ] || continue
+			[[ $stat == D* ]] || { [[ $stat == S* ]] && ! [[ $wchan =~ $benign ]]; } || continue
+			now[$pid]=$wchan
+			if [ "${seen[$pid]:-}" = "$wchan" ] && [ -z "${reported[$pid]:-}" ]; then
 				reported[$pid]=1
-				echo "stall: $comm (pid $pid) in uninterruptible sleep for over a minute:"
+				echo "stall: $comm (pid $pid, $stat) waiting in $wchan for over a minute:"
 				sed "s/^/stall:   /" "/proc/$pid/stack" 2>/dev/null
 			fi
-		done < <(ps -eo pid=,stat=,comm=)
-		dstate=()
-		for pid in "${!now[@]}"; do dstate[$pid]=1; done
+		done < <(ps -eo pid=,ppid=,stat=,wchan:40=,comm=)
+		seen=()
+		for pid in "${!now[@]}"; do seen[$pid]=${now[$pid]}; done
 		unset now
 	done
 ) &
