@@ -15,7 +15,7 @@
 #                        DEBUG_ATOMIC_SLEEP, kmemleak, Rust debug assertions and overflow
 #                        checks; scripts/kernel-debug.config), built in its own tree;
 #                        DEBUG_TESTS="a.sh b.sh" runs some programs only
-#   make test-debug-ci   the part of it that .ci/run runs (about 30 minutes)
+#   make test-debug-ci   the part of it that .ci/run runs (about 35 minutes)
 #   make bench           rigb against C igb in one VM boot, interleaved rounds: VF enable/
 #                        disable, mailbox round trips, MMIO per transaction, traffic;
 #                        tables, chart and raw numbers in $RIGB_CACHE/bench-results/latest

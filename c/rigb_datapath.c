@@ -186,6 +186,23 @@ bool rigb_rx_csum_enabled(struct net_device *dev)
 	return dev->features & NETIF_F_RXCSUM;
 }
 
+/*
+ * The multicast address after *@pos in @dev's list (the first if *@pos is NULL) into @mac,
+ * *@pos moved to it; false at the end. With the address lock held (ndo_set_rx_mode).
+ */
+bool rigb_mc_next(struct net_device *dev, const void **pos, u8 *mac)
+{
+	const struct netdev_hw_addr *ha = *pos;
+
+	ha = ha ? list_next_entry(ha, list) :
+		  list_first_entry(&dev->mc.list, struct netdev_hw_addr, list);
+	if (list_entry_is_head(ha, &dev->mc.list, list))
+		return false;
+	ether_addr_copy(mac, ha->addr);
+	*pos = ha;
+	return true;
+}
+
 void rigb_skb_free(struct sk_buff *skb)
 {
 	dev_kfree_skb_any(skb);

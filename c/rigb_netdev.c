@@ -148,12 +148,20 @@ static int rigb_get_vf_stats(struct net_device *dev, int vf, struct ifla_vf_stat
 	return 0;
 }
 
+/* Called with the address lock held: Rust takes only spinlocks. */
+static void rigb_set_rx_mode(struct net_device *dev)
+{
+	rigb_priv(dev)->net_ops.set_rx_mode(rigb_priv(dev)->pf, dev,
+					    dev->flags & (IFF_ALLMULTI | IFF_PROMISC));
+}
+
 static const struct net_device_ops rigb_netdev_ops = {
 	.ndo_open = rigb_open,
 	.ndo_stop = rigb_stop,
 	.ndo_start_xmit = rigb_start_xmit,
 	.ndo_change_mtu = rigb_change_mtu,
 	.ndo_get_stats64 = rigb_get_stats64,
+	.ndo_set_rx_mode = rigb_set_rx_mode,
 	.ndo_set_mac_address = eth_mac_addr,
 	.ndo_validate_addr = eth_validate_addr,
 	.ndo_set_vf_mac = rigb_set_vf_mac,
@@ -175,8 +183,35 @@ static void rigb_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *inf
 	strscpy(info->bus_info, dev_name(dev->dev.parent), sizeof(info->bus_info));
 }
 
+static void rigb_get_ringparam(struct net_device *dev, struct ethtool_ringparam *ring,
+			       struct kernel_ethtool_ringparam *kring,
+			       struct netlink_ext_ack *extack)
+{
+	struct rigb_queue_info q = {};
+
+	rigb_priv(dev)->net_ops.get_queues(rigb_priv(dev)->pf, &q);
+	ring->rx_max_pending = q.rx_descs;
+	ring->tx_max_pending = q.tx_descs;
+	ring->rx_pending = q.rx_descs;
+	ring->tx_pending = q.tx_descs;
+}
+
+/* The "other" vector (link, mailbox) is the one other channel. */
+static void rigb_get_channels(struct net_device *dev, struct ethtool_channels *ch)
+{
+	struct rigb_queue_info q = {};
+
+	rigb_priv(dev)->net_ops.get_queues(rigb_priv(dev)->pf, &q);
+	ch->max_combined = q.max_combined;
+	ch->combined_count = q.combined;
+	ch->max_other = 1;
+	ch->other_count = 1;
+}
+
 static const struct ethtool_ops rigb_ethtool_ops = {
 	.get_drvinfo = rigb_get_drvinfo,
+	.get_ringparam = rigb_get_ringparam,
+	.get_channels = rigb_get_channels,
 	.get_link = ethtool_op_get_link,
 };
 

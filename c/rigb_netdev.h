@@ -62,6 +62,14 @@ struct rigb_net_stats {
 	u64 tx_dropped;
 };
 
+/* The PF interface's queues, for `ethtool -g` and `ethtool -l`. */
+struct rigb_queue_info {
+	u32 rx_descs;
+	u32 tx_descs;
+	u32 combined;
+	u32 max_combined;
+};
+
 /* The PF interface's own operations, implemented in Rust (rust/datapath.rs). */
 struct rigb_net_ops {
 	int (*open)(const void *pf, struct net_device *dev);
@@ -71,6 +79,9 @@ struct rigb_net_ops {
 	int (*poll)(const void *pf, struct net_device *dev, int budget);
 	int (*change_mtu)(const void *pf, struct net_device *dev, int mtu);
 	void (*get_stats)(const void *pf, struct rigb_net_stats *stats);
+	void (*get_queues)(const void *pf, struct rigb_queue_info *info);
+	/* In atomic context, with the address lock held (rigb_mc_next() may be called). */
+	void (*set_rx_mode)(const void *pf, struct net_device *dev, bool all_multicast);
 };
 
 /* What Rust needs of an outgoing sk_buff to plan its offloads (`CTxLayout` in rust/net.rs). */
@@ -122,6 +133,7 @@ void rigb_page_unmap(struct net_device *dev, dma_addr_t addr, unsigned int len);
 int rigb_skb_linearize(struct sk_buff *skb);
 int rigb_skb_tso_prepare(struct sk_buff *skb);
 bool rigb_rx_csum_enabled(struct net_device *dev);
+bool rigb_mc_next(struct net_device *dev, const void **pos, u8 *mac);
 void rigb_skb_free(struct sk_buff *skb);
 void rigb_skb_consume(struct sk_buff *skb);
 struct page_pool *rigb_page_pool_create(struct net_device *dev, unsigned int size,

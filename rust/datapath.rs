@@ -111,6 +111,29 @@ pub(crate) struct NetStats {
     pub(crate) tx_dropped: u64,
 }
 
+/// The interface's queues, for `ethtool -g` and `ethtool -l`.
+#[derive(Clone, Copy)]
+pub(crate) struct QueueInfo {
+    /// Descriptors per receive ring.
+    pub(crate) rx_descs: u32,
+    /// Descriptors per transmit ring.
+    pub(crate) tx_descs: u32,
+    /// Queue pairs in use.
+    pub(crate) pairs: u32,
+    /// Queue pairs the interface can have.
+    pub(crate) max_pairs: u32,
+}
+
+impl QueueInfo {
+    /// One pair of [`DEFAULT_DESCS`]-descriptor rings, the only configuration so far.
+    pub(crate) const FIXED: Self = Self {
+        rx_descs: DEFAULT_DESCS as u32,
+        tx_descs: DEFAULT_DESCS as u32,
+        pairs: 1,
+        max_pairs: 1,
+    };
+}
+
 /// What `ndo_start_xmit` tells the stack.
 pub(crate) enum TxVerdict {
     /// The frame was taken (sent or dropped).

@@ -18,6 +18,7 @@
 
 pub(crate) mod filters;
 pub(crate) mod mac;
+pub(crate) mod pf_mc;
 pub(crate) mod quota;
 pub(crate) mod vf;
 
@@ -36,6 +37,7 @@ use filters::{
     MAX_VF_FILTERS, //
 };
 use mac::MacAddr;
+use pf_mc::PfMulticast;
 use vf::{
     pool_bit,
     LinkState,
@@ -209,6 +211,8 @@ pub(crate) struct Model {
     rar: RarTable,
     /// VLAN pool filter table.
     vlan: VlanTable,
+    /// The PF interface's multicast groups.
+    pf_mc: PfMulticast,
 }
 
 impl Model {
@@ -221,6 +225,7 @@ impl Model {
             vfs: [Vf::default(); MAX_VFS],
             rar: RarTable::new(pf_mac),
             vlan: VlanTable::new(pool_bit(num_vfs)),
+            pf_mc: PfMulticast::default(),
         };
         for vf in 0..num_vfs {
             m.vf_reset(vf);
@@ -274,6 +279,20 @@ impl Model {
             .iter()
             .take(self.num_vfs)
             .flat_map(|v| v.state.mc.as_slice().iter().copied())
+    }
+
+    /// The PF interface's multicast filter (its table bits join [`Model::mta_hashes`]').
+    pub(crate) fn pf_multicast(&self) -> PfMulticast {
+        self.pf_mc
+    }
+
+    /// Sets the PF interface's multicast filter; the table changes if the filter did.
+    pub(crate) fn set_pf_multicast(&mut self, mc: PfMulticast) -> Changes {
+        if self.pf_mc == mc {
+            return Changes::NONE;
+        }
+        self.pf_mc = mc;
+        Changes::MULTICAST
     }
 
     /// Receive settings of `vf`'s pool; a closed pool for a VF that is not enabled.
@@ -1744,5 +1763,15 @@ mod tests {
             .entries()
             .iter()
             .any(|e| e.vid == 100 && e.pools == 0b01));
+    }
+
+    #[test]
+    fn pf_multicast_joins_the_shared_table() {
+        let mut m = Model::new(1, PF_MAC);
+        let mut mc = pf_mc::PfMulticast::new(false);
+        mc.add(MacAddr([0x33, 0x33, 0xff, 0, 0, 0x50]));
+        assert_eq!(m.set_pf_multicast(mc), Changes::MULTICAST);
+        assert_eq!(m.set_pf_multicast(mc), Changes::NONE);
+        assert_eq!(m.pf_multicast(), mc);
     }
 }

@@ -6,10 +6,13 @@
 //! `c/rigb_datapath.c` (the 7.3 kernel has no Rust networking abstractions). All `unsafe` of
 //! the datapath is in this file.
 
-use crate::ring::offload::{
-    l4_from_csum_offset,
-    TxLayout,
-    L3, //
+use crate::{
+    model::mac::MacAddr,
+    ring::offload::{
+        l4_from_csum_offset,
+        TxLayout,
+        L3, //
+    },
 };
 use core::{
     ffi::c_void,
@@ -47,6 +50,7 @@ extern "C" {
     fn rigb_tx_completed(dev: *mut c_void, packets: c_uint, bytes: c_uint);
     fn rigb_tx_reset(dev: *mut c_void);
     fn rigb_rx_csum_enabled(dev: *mut c_void) -> bool;
+    fn rigb_mc_next(dev: *mut c_void, pos: *mut *const c_void, mac: *mut u8) -> bool;
     fn rigb_skb_len(skb: *const c_void) -> c_uint;
     fn rigb_skb_headlen(skb: *const c_void) -> c_uint;
     fn rigb_skb_tx_layout(skb: *const c_void, layout: *mut CTxLayout);
@@ -184,6 +188,23 @@ impl NetRef {
     pub(crate) fn rx_csum_enabled(self) -> bool {
         // SAFETY: As above; reads the feature flags.
         unsafe { rigb_rx_csum_enabled(self.raw()) }
+    }
+
+    /// Calls `f` with each multicast group of the interface.
+    ///
+    /// # Safety
+    ///
+    /// The interface's address lock must be held (as in `ndo_set_rx_mode`), so that the list
+    /// does not change while it is walked.
+    pub(crate) unsafe fn for_each_multicast(self, mut f: impl FnMut(MacAddr)) {
+        let mut pos: *const c_void = core::ptr::null();
+        let mut mac = [0u8; 6];
+        // SAFETY: `self` is registered and the list is stable (the function's requirements);
+        // `pos` is null or the entry the previous call returned; `mac` has room for an
+        // address.
+        while unsafe { rigb_mc_next(self.raw(), &mut pos, mac.as_mut_ptr()) } {
+            f(MacAddr(mac));
+        }
     }
 
     /// Hands `len` bytes of `page` to the stack through GRO. The page then belongs to the

@@ -15,10 +15,11 @@ use crate::{
     },
     datapath::{
         NetStats,
+        QueueInfo,
         TxVerdict,
         MAX_MTU, //
     },
-    model::mac::MacAddr,
+    model::{mac::MacAddr, pf_mc::PfMulticast},
     net::{
         NetRef,
         Skb, //
@@ -70,6 +71,10 @@ pub(crate) trait NetOps: Send + Sync {
     fn change_mtu(&self, net: NetRef, mtu: u32) -> Result;
     /// `ndo_get_stats64`.
     fn stats(&self) -> NetStats;
+    /// The interface's queues: descriptors per RX and TX ring, queue pairs now and at most.
+    fn queues(&self) -> QueueInfo;
+    /// `ndo_set_rx_mode`: the interface's multicast groups changed (atomic context).
+    fn set_rx_mode(&self, mc: PfMulticast);
 }
 
 /// `struct rigb_vf_info` of the C glue.
@@ -132,6 +137,17 @@ struct NetOpsTable {
     poll: extern "C" fn(*const c_void, *mut c_void, c_int) -> c_int,
     change_mtu: extern "C" fn(*const c_void, *mut c_void, c_int) -> c_int,
     get_stats: extern "C" fn(*const c_void, *mut CNetStats),
+    get_queues: extern "C" fn(*const c_void, *mut CQueueInfo),
+    set_rx_mode: extern "C" fn(*const c_void, *mut c_void, bool),
+}
+
+/// `struct rigb_queue_info` of the C glue.
+#[repr(C)]
+struct CQueueInfo {
+    rx_descs: u32,
+    tx_descs: u32,
+    combined: u32,
+    max_combined: u32,
 }
 
 /// `NETDEV_TX_OK` and `NETDEV_TX_BUSY`.
@@ -214,6 +230,8 @@ impl<T: VfControl + NetOps> NetDev<T> {
             poll: Self::poll,
             change_mtu: Self::change_mtu,
             get_stats: Self::get_stats,
+            get_queues: Self::get_queues,
+            set_rx_mode: Self::set_rx_mode,
         };
         let mut dev: *mut c_void = core::ptr::null_mut();
         let mac = mac.0;
@@ -330,6 +348,32 @@ impl<T: VfControl + NetOps> NetDev<T> {
         };
         // SAFETY: `out` points at the glue's stack `struct rigb_net_stats`.
         unsafe { out.write(stats) };
+    }
+
+    extern "C" fn get_queues(pf: *const c_void, out: *mut CQueueInfo) {
+        // SAFETY: Called by the glue's ethtool operations on a registered net_device.
+        let pf = unsafe { owner::<T>(pf) };
+        let q = pf.queues();
+        let info = CQueueInfo {
+            rx_descs: q.rx_descs,
+            tx_descs: q.tx_descs,
+            combined: q.pairs,
+            max_combined: q.max_pairs,
+        };
+        // SAFETY: `out` points at the glue's stack `struct rigb_queue_info`.
+        unsafe { out.write(info) };
+    }
+
+    extern "C" fn set_rx_mode(pf: *const c_void, dev: *mut c_void, all: bool) {
+        // SAFETY: Called by the glue's ndo_set_rx_mode on a registered net_device.
+        let (pf, net) = unsafe { (owner::<T>(pf), Self::net(dev)) };
+        let Some(net) = net else {
+            return;
+        };
+        let mut mc = PfMulticast::new(all);
+        // SAFETY: ndo_set_rx_mode runs with the interface's address lock held.
+        unsafe { net.for_each_multicast(|mac| mc.add(mac)) };
+        pf.set_rx_mode(mc);
     }
 
     extern "C" fn set_vf_mac(pf: *const c_void, vf: c_int, mac: *const u8) -> c_int {

@@ -31,6 +31,7 @@ use crate::{
         max_frame,
         Completed,
         NetStats,
+        QueueInfo,
         Rings,
         TxVerdict,
         POLL_MAX, //
@@ -49,6 +50,8 @@ use crate::{
     mbx::Mailboxes,
     model::{
         mac::MacAddr,
+        pf_mc::PfMulticast,
+        Changes,
         Model,
         MAX_VFS, //
     },
@@ -115,6 +118,9 @@ struct DpState {
     rings: Option<Rings>,
     /// Counters, kept across the rings.
     stats: NetStats,
+    /// The PF pool takes all multicast (more groups than the filter holds, allmulticast or
+    /// promiscuous).
+    all_multicast: bool,
 }
 
 /// What the PCI callbacks, the interrupt handlers, the PF interface and debugfs share.
@@ -227,6 +233,7 @@ impl<'bound> Pf<'bound> {
                     mtu: 1500,
                     rings: None,
                     stats: NetStats::default(),
+                    all_multicast: false,
                 }),
             })),
             GFP_KERNEL,
@@ -370,7 +377,7 @@ impl PfCore<'_> {
         // Rate limits are relative to the link speed.
         for vf in 0..st.model.num_vfs() {
             if st.model.vf(vf).is_some_and(|v| v.config.max_tx_rate != 0) {
-                self.hw.program(&st.model, vf, crate::model::Changes::RATE);
+                self.hw.program(&st.model, vf, Changes::RATE);
             }
         }
         if was_up != link.is_some() {
@@ -391,7 +398,9 @@ impl PfCore<'_> {
         let net = with_rtnl(|| {
             let net = self.pause_rings();
             let mut st = self.state.lock();
+            let pf_mc = st.model.pf_multicast();
             st.model = Model::new(n, self.mac);
+            st.model.set_pf_multicast(pf_mc);
             st.mbx = Mailboxes::new();
             self.hw.set_mbx_interrupts(0xff);
             // Each VF's pool is enabled by its first RESET message, not here.
@@ -440,7 +449,9 @@ impl PfCore<'_> {
 
     fn release_vfs(&self) {
         let mut st = self.state.lock();
+        let pf_mc = st.model.pf_multicast();
         st.model = Model::new(0, self.mac);
+        st.model.set_pf_multicast(pf_mc);
         st.mbx = Mailboxes::new();
         self.hw.set_mbx_interrupts(0xff);
         self.hw.program_all(&st.model);
@@ -457,7 +468,10 @@ impl PfCore<'_> {
     fn start_rings(&self, net: NetRef) -> Result {
         let pool = self.pf_pool()?;
         let rings = Rings::new(self.pdev.as_ref(), net, pool)?;
-        let mtu = self.dp.lock().mtu;
+        let (mtu, all_multicast) = {
+            let dp = self.dp.lock();
+            (dp.mtu, dp.all_multicast)
+        };
         {
             // The pool enable bits are shared with the VFs' pools, which the PF lock guards.
             let st = self.state.lock();
@@ -465,7 +479,7 @@ impl PfCore<'_> {
                 return Err(ENODEV);
             }
             rings.start(&self.hw);
-            self.hw.pf_pool_open(pool, max_frame(mtu));
+            self.hw.pf_pool_open(pool, max_frame(mtu), all_multicast);
         }
         net.tx_reset();
         self.dp.lock().rings = Some(rings);
@@ -532,6 +546,9 @@ impl NetOps for Shared<'_> {
     fn stop(&self, net: NetRef) {
         self.dp.lock().up = false;
         self.stop_rings(net);
+        // The VFs share the multicast table: a closed interface's groups leave it (the stack
+        // sets them again when the interface opens).
+        self.set_rx_mode(PfMulticast::default());
     }
 
     fn xmit(&self, _net: NetRef, skb: Skb) -> TxVerdict {
@@ -587,16 +604,37 @@ impl NetOps for Shared<'_> {
     }
 
     fn change_mtu(&self, _net: NetRef, mtu: u32) -> Result {
-        let pool = {
+        let (pool, all_multicast) = {
             let mut dp = self.dp.lock();
             dp.mtu = mtu;
-            dp.rings.as_ref().map(Rings::pool)
+            (dp.rings.as_ref().map(Rings::pool), dp.all_multicast)
         };
         if let Some(pool) = pool {
             let _st = self.state.lock();
-            self.hw.pf_pool_open(pool, max_frame(mtu));
+            self.hw.pf_pool_rx(pool, max_frame(mtu), all_multicast);
         }
         Ok(())
+    }
+
+    fn queues(&self) -> QueueInfo {
+        QueueInfo::FIXED
+    }
+
+    fn set_rx_mode(&self, mc: PfMulticast) {
+        let (pool, mtu) = {
+            let mut dp = self.dp.lock();
+            dp.all_multicast = mc.all();
+            (dp.rings.as_ref().map(Rings::pool), dp.mtu)
+        };
+        // The multicast table is shared with the VFs' lists, which the PF lock guards.
+        let mut st = self.state.lock();
+        if st.model.set_pf_multicast(mc).contains(Changes::MULTICAST) {
+            self.hw.program_multicast(&st.model);
+            self.hw.set_multicast_promisc(mc.all());
+        }
+        if let Some(pool) = pool {
+            self.hw.pf_pool_rx(pool, max_frame(mtu), mc.all());
+        }
     }
 
     fn stats(&self) -> NetStats {

@@ -285,8 +285,8 @@ impl Hw<'_> {
     }
 
     /// Programs the multicast table words that differ from every VF's hashes.
-    fn program_multicast(&self, model: &Model) {
-        let mut mta = [0u32; MTA_WORDS];
+    pub(crate) fn program_multicast(&self, model: &Model) {
+        let mut mta = *model.pf_multicast().words();
         for hash in model.mta_hashes() {
             if let Some(word) = mta.get_mut(usize::from(hash >> 5)) {
                 *word |= 1 << (hash & 0x1f);

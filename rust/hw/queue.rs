@@ -189,18 +189,29 @@ impl Hw<'_> {
             .write_reg(EIMS::zeroed().with_vectors(1u32 << QUEUE_VECTOR));
     }
 
-    /// Opens the PF's pool: it accepts the PF's unicast address, broadcast and all
-    /// multicast, frames up to `max_frame` bytes, and may transmit.
-    pub(crate) fn pf_pool_open(&self, pool: Pool, max_frame: u16) {
+    /// Opens the PF's pool ([`Hw::pf_pool_rx`]); it may transmit.
+    pub(crate) fn pf_pool_open(&self, pool: Pool, max_frame: u16, all_multicast: bool) {
+        self.pf_pool_rx(pool, max_frame, all_multicast);
+        self.set_pool_enabled(pool, true);
+    }
+
+    /// What the PF's pool accepts: the PF's unicast address, broadcast, its multicast groups
+    /// by hash (or all multicast), frames up to `max_frame` bytes.
+    pub(crate) fn pf_pool_rx(&self, pool: Pool, max_frame: u16, all_multicast: bool) {
         let rx = PoolRx {
             untagged: true,
-            multicast_hashed: false,
-            multicast_all: true,
+            multicast_hashed: true,
+            multicast_all: all_multicast,
             strip_vlan: false,
             max_frame,
         };
         self.bar.write(VMOLR::at(pool.index()), vmolr(rx));
-        self.set_pool_enabled(pool, true);
+    }
+
+    /// Lets all multicast through the device's own filter, before the pools' (RCTL.MPE), as
+    /// the PF's allmulticast needs: the pools still filter what each receives (VMOLR).
+    pub(crate) fn set_multicast_promisc(&self, on: bool) {
+        self.bar.update(RCTL, |r| r.with_mpe(on));
     }
 
     /// Closes the PF's pool: nothing more is received into, or sent from, its queues.

@@ -28,8 +28,8 @@ use kernel::{
 pub(crate) const BAR0_SIZE: usize = 0x20000;
 /// Receive address entries in the first bank (RAL/RAH); the rest are in RAL2/RAH2.
 pub(crate) const RAR_BANK0: usize = 16;
-/// Words of the multicast table array (4096 hash bits).
-pub(crate) const MTA_WORDS: usize = 128;
+/// Words of the multicast table array (4096 hash bits), as the model sizes it.
+pub(crate) use crate::model::pf_mc::MTA_WORDS;
 /// Words of the unicast table array.
 pub(crate) const UTA_WORDS: usize = 128;
 

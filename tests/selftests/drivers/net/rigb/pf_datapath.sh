@@ -4,7 +4,8 @@
 # The PF interface's own traffic. The PF (10.0.0.50/24, in the init namespace) and the wire
 # peer (virtio-net on the 82576's QEMU hub, 10.0.0.100/24, in a namespace) exchange pings
 # both ways and TCP both ways (iperf3); the PF's counters (`ip -s link`) count what went
-# through. TCP also runs with the device's offloads switched off in turn (ethtool -K tso, sg,
+# through. IPv6 from the wire peer finds the PF by neighbour discovery (its solicited-node
+# multicast group), with few and with many groups joined. TCP also runs with the device's offloads switched off in turn (ethtool -K tso, sg,
 # tx, rx off): the peer's stack checks every checksum and segment the PF's device produced. The interface goes down and up and carries traffic again; its MTU can be raised to
 # the largest it offers (large pings with DF pass) and not beyond. VFs created while the PF
 # is up move the PF's queue to pool N: the PF still reaches the wire, a VF (igbvf, in a
@@ -108,6 +109,18 @@ pfd_counters() {
 	return 1
 }
 
+# pfd_ethtool_queues: ethtool -g reports the rings' sizes and ethtool -l the queue pairs.
+pfd_ethtool_queues() {
+	local g l rx tx comb
+	g=$(ethtool -g "$PFD_IFC" 2>&1) || { diag "ethtool -g: $g"; return 1; }
+	l=$(ethtool -l "$PFD_IFC" 2>&1) || { diag "ethtool -l: $l"; return 1; }
+	rx=$(awk '/^Current hardware settings/ { c = 1 } c && $1 == "RX:" { print $2; exit }' <<<"$g")
+	tx=$(awk '/^Current hardware settings/ { c = 1 } c && $1 == "TX:" { print $2; exit }' <<<"$g")
+	comb=$(awk '/^Current hardware settings/ { c = 1 } c && $1 == "Combined:" { print $2; exit }' <<<"$l")
+	diag "$PFD_IFC: rings RX ${rx:-?} TX ${tx:-?} descriptors, ${comb:-?} combined queue pair(s)"
+	[ "${rx:-0}" -gt 0 ] && [ "${tx:-0}" -gt 0 ] && [ "${comb:-0}" -ge 1 ]
+}
+
 # pfd_feature NAME: ethtool -k's state of feature NAME (on/off).
 pfd_feature() { ethtool -k "$PFD_IFC" | sed -n "s/^[[:space:]]*$1: \([a-z]*\).*/\1/p"; }
 
@@ -140,6 +153,32 @@ pfd_offloads() {
 	done
 	iperf_run - "$WIRE_IP" 5201 2 || return 1
 	iperf_run - "$WIRE_IP" 5201 2 -R
+}
+
+# pfd_ipv6: the wire peer reaches the PF over IPv6 with empty neighbour caches: its neighbour
+# solicitation goes to the PF's solicited-node group, which only the PF's multicast filter
+# lets in. Then again with 40 more groups joined, and after they left.
+pfd_ipv6() {
+	local i
+	ip netns exec "$WIRE_NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 || return 1
+	ip netns exec "$WIRE_NS" sysctl -qw "net.ipv6.conf.$WIRE_IFC.disable_ipv6=0" || return 1
+	ip -n "$WIRE_NS" addr add fd00::100/64 dev "$WIRE_IFC" nodad || return 1
+	ip addr add fd00::50/64 dev "$PFD_IFC" nodad || return 1
+	ip neigh flush dev "$PFD_IFC"
+	ip -n "$WIRE_NS" neigh flush dev "$WIRE_IFC"
+	ping_ok "$WIRE_NS" fd00::50 5 || { pfd_diag; return 1; }
+	for ((i = 0; i < 40; i++)); do
+		ip maddr add "01:00:5e:00:10:$(printf %02x "$i")" dev "$PFD_IFC" || return 1
+	done
+	ip neigh flush dev "$PFD_IFC"
+	ip -n "$WIRE_NS" neigh flush dev "$WIRE_IFC"
+	ping_ok "$WIRE_NS" fd00::50 5 || { pfd_diag; return 1; }
+	for ((i = 0; i < 40; i++)); do
+		ip maddr del "01:00:5e:00:10:$(printf %02x "$i")" dev "$PFD_IFC"
+	done
+	ip neigh flush dev "$PFD_IFC"
+	ip -n "$WIRE_NS" neigh flush dev "$WIRE_IFC"
+	ping_ok "$WIRE_NS" fd00::50 5 || { pfd_diag; return 1; }
 }
 
 pfd_down_up() {
@@ -221,7 +260,9 @@ pf_datapath_run() {
 	check "$f: wire peer -> PF: 10 pings, 0% loss" pfd_ping_in
 	check "$f: TCP PF -> wire and wire -> PF (iperf3, 3 s each)" pfd_tcp
 	check "$f: counters count the TCP frames, no errors" pfd_counters
+	check "$f: ethtool -g and -l report the rings and queue pairs" pfd_ethtool_queues
 	check "$f: TCP with TSO, SG, TX and RX checksum offload off in turn, then all on" pfd_offloads
+	check "$f: IPv6 from the wire (neighbour discovery through the PF's multicast filter)" pfd_ipv6
 	check "$f: 20 down/up cycles, then 10 pings, 0% loss" pfd_down_up
 	check "$f: largest MTU carries full-size frames, one more is refused, 1500 again" pfd_mtu
 	check "$f: 2 VFs with the PF up: PF -> wire, VF0 -> PF" pfd_with_vfs
@@ -229,4 +270,4 @@ pf_datapath_run() {
 	check "$f: driver unloads while TCP runs" pfd_unload_busy
 }
 
-rigb_run 11 pf_datapath_run
+rigb_run 13 pf_datapath_run
