@@ -100,7 +100,7 @@ DEBUG_STRESS_RELOAD := 10
 DEBUG_TESTS ?=
 
 # The debug kernel's share that .ci/run runs after `make test`, sized to fit CI's 90 minutes
-# with it (about 30 minutes here; its VM is stopped after 40, so that a hung run fails inside
+# with it (about 35 minutes here; its VM is stopped after 40, so that a hung run fails inside
 # CI's limit): the SR-IOV lifetime, KUnit, the VF data path, the PF's own data path (its
 # rings, pages and DMA mappings under KASAN and kmemleak), the denial-of-service attacks,
 # both stress tests (with fewer cycles again) and the whole-log and kmemleak check. The

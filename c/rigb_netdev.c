@@ -12,6 +12,7 @@
 #include <linux/if_link.h>
 #include <linux/netdevice.h>
 #include <linux/pci.h>
+#include <net/netdev_queues.h>
 
 #include "rigb_netdev.h"
 
@@ -174,6 +175,45 @@ static const struct net_device_ops rigb_netdev_ops = {
 	.ndo_get_vf_stats = rigb_get_vf_stats,
 };
 
+/*
+ * Per-queue statistics (netdev qstats): the interface has one queue pair, whose counters are
+ * the interface's own (kept by Rust across the rings' lifetimes), so the base is zero.
+ */
+static void rigb_get_queue_stats_rx(struct net_device *dev, int idx,
+				    struct netdev_queue_stats_rx *rx)
+{
+	struct rigb_net_stats st = {};
+
+	rigb_priv(dev)->net_ops.get_stats(rigb_priv(dev)->pf, &st);
+	rx->packets = st.rx_packets;
+	rx->bytes = st.rx_bytes;
+}
+
+static void rigb_get_queue_stats_tx(struct net_device *dev, int idx,
+				    struct netdev_queue_stats_tx *tx)
+{
+	struct rigb_net_stats st = {};
+
+	rigb_priv(dev)->net_ops.get_stats(rigb_priv(dev)->pf, &st);
+	tx->packets = st.tx_packets;
+	tx->bytes = st.tx_bytes;
+}
+
+static void rigb_get_base_stats(struct net_device *dev, struct netdev_queue_stats_rx *rx,
+				struct netdev_queue_stats_tx *tx)
+{
+	rx->packets = 0;
+	rx->bytes = 0;
+	tx->packets = 0;
+	tx->bytes = 0;
+}
+
+static const struct netdev_stat_ops rigb_stat_ops = {
+	.get_queue_stats_rx = rigb_get_queue_stats_rx,
+	.get_queue_stats_tx = rigb_get_queue_stats_tx,
+	.get_base_stats = rigb_get_base_stats,
+};
+
 static void rigb_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info)
 {
 	struct rigb_netdev_priv *priv = netdev_priv(dev);
@@ -238,6 +278,7 @@ int rigb_netdev_create(struct pci_dev *pdev, const void *pf, const struct rigb_v
 	priv->version = version;
 	dev->netdev_ops = &rigb_netdev_ops;
 	dev->ethtool_ops = &rigb_ethtool_ops;
+	dev->stat_ops = &rigb_stat_ops;
 	dev->max_mtu = max_mtu;
 	dev->hw_features = NETIF_F_RXCSUM | NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM | NETIF_F_SG |
 			   NETIF_F_TSO | NETIF_F_TSO6;

@@ -20,9 +20,10 @@
 //! (un)registration: those probe and remove the VF drivers, which wait for mailbox replies
 //! from the interrupt handler, or sleep.
 //!
-//! The PF's rings have a lock of their own, [`PfCore::dp`], taken by the transmit path, the
-//! NAPI poll and the queue interrupt; it is never held while taking the PF's lock, and the
-//! rings are created and freed outside both. Opening, closing and moving the rings (when
+//! The PF's rings have a lock of their own, [`PfCore::dp`], taken by the transmit path and
+//! the NAPI poll, never in hard-interrupt context (the queue vector's handler only reads
+//! [`PfCore::irq_net`]); it is never held while taking the PF's lock, and the rings are created
+//! and freed outside both. Opening, closing and moving the rings (when
 //! `sriov_numvfs` changes the PF's pool) happen under the RTNL.
 
 use crate::{
@@ -134,6 +135,11 @@ pub(crate) struct PfCore<'bound> {
     state: SpinLockIrq<PfState<'bound>>,
     #[pin]
     dp: SpinLockIrq<DpState>,
+    /// The interface the queue vector schedules NAPI for, while the rings run. Kept apart
+    /// from `dp` so that no lock the rings' work takes under `dp` (the page pool's, say) is
+    /// ever ordered after a lock taken in hard-interrupt context.
+    #[pin]
+    irq_net: SpinLockIrq<Option<NetRef>>,
 }
 
 /// The interrupt handler's handle on the PF.
@@ -158,8 +164,8 @@ pub(crate) struct QueueIrqHandler<'bound> {
 impl Handler for QueueIrqHandler<'_> {
     fn handle(&self) -> IrqReturn {
         self.core.hw.queue_vector_mask();
-        let net = self.core.dp.lock().rings.as_ref().map(Rings::net);
-        if let Some(net) = net {
+        // Under the lock: once the rings stop and clear it, no handler uses the interface.
+        if let Some(net) = *self.core.irq_net.lock() {
             net.napi_schedule_irqoff();
         }
         IrqReturn::Handled
@@ -235,6 +241,7 @@ impl<'bound> Pf<'bound> {
                     stats: NetStats::default(),
                     all_multicast: false,
                 }),
+                irq_net <- new_spinlock_irq!(None),
             })),
             GFP_KERNEL,
         )?;
@@ -484,6 +491,7 @@ impl PfCore<'_> {
         net.tx_reset();
         self.dp.lock().rings = Some(rings);
         net.napi_enable();
+        *self.irq_net.lock() = Some(net);
         net.tx_start();
         self.hw.queue_vector_enable();
         Ok(())
@@ -495,8 +503,9 @@ impl PfCore<'_> {
             return;
         }
         net.tx_stop();
-        net.napi_disable();
         self.hw.queue_vector_mask();
+        *self.irq_net.lock() = None;
+        net.napi_disable();
         let rings = self.dp.lock().rings.take();
         if let Some(rings) = rings {
             {
