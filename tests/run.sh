@@ -24,7 +24,7 @@
 # RIGB_STRESS_NUMVFS, RIGB_STRESS_RELOAD and RIGB_FLR_CYCLES (cycles of the stress tests and of
 # vf_flr, passed into the VM),
 # RIGB_TESTS (the programs to run, e.g. "vf_ping.sh kernel_log.sh"; default all of them),
-# RIGB_STALL_SECONDS (silence after which the VM is looked into, default 900; see watchdog).
+# RIGB_STALL_SECONDS (silence after which the VM is looked into, default 300; see watchdog).
 
 set -euo pipefail
 
@@ -114,26 +114,34 @@ stop_run_processes() {
 	done
 }
 
-# stall_dump: the vCPUs' registers into the log, the guest's memory into $stall_core.
-stall_dump() {
-	log "no output from the VM for ${stall_secs}s: its registers follow, its memory goes to $stall_core"
+# stall_nudge: the vCPUs' registers into the log, the guest's memory into $stall_core (the
+# first time), then the VM stopped and continued through QEMU's monitor. A guest under TCG
+# has been seen to sit idle, every task waiting, until QEMU stopped and resumed it (after
+# which the tests went on and passed); the stop and continue does the same on purpose.
+stall_nudge() {
+	log "no output from the VM for ${stall_secs}s: its registers follow; stopping and continuing it"
 	"$root/scripts/qemu-monitor.py" "$monitor" "info status" "info registers -a" 2>&1 |
 		sed 's/^/stall: /' >>"$log"
-	rm -f "$stall_core"
-	"$root/scripts/qemu-monitor.py" "$monitor" "dump-guest-memory $stall_core" >/dev/null 2>&1 &&
-		log "guest memory in $stall_core ($(du -h "$stall_core" | cut -f1))"
+	if [ ! -e "$stall_core" ]; then
+		"$root/scripts/qemu-monitor.py" "$monitor" "dump-guest-memory $stall_core" >/dev/null 2>&1 &&
+			log "guest memory in $stall_core ($(du -h "$stall_core" | cut -f1))"
+	fi
+	"$root/scripts/qemu-monitor.py" "$monitor" "stop" >/dev/null 2>&1
+	sleep 1
+	"$root/scripts/qemu-monitor.py" "$monitor" "cont" >/dev/null 2>&1
 }
 
 # The VM must not outlive the run: scripts/vm.sh's own timeout stops vng but not always QEMU
 # (whose open stdout then keeps the pipe below from ever ending), and a kernel that cannot
 # power off leaves QEMU running after the tests are done.
 #
-# A VM whose output stops for stall_secs is looked into once, through QEMU's monitor: the
-# vCPUs' registers go to the run's log and the guest's memory to a core file beside it (ELF:
-# `strings` finds the kernel's log in it; gdb with vmlinux reads the rest), then the run goes
-# on until the VM's own timeout.
+# A VM whose output stops for stall_secs is looked into through QEMU's monitor: the vCPUs'
+# registers go to the run's log and, the first time, the guest's memory to a core file beside
+# it (ELF: `strings` finds the kernel's log in it; gdb with vmlinux reads the rest); then the
+# VM is stopped and continued (stall_nudge), at most 5 times; the run goes on until the VM's
+# own timeout.
 watchdog() {
-	local start=$SECONDS done_at= size=-1 still_since=$SECONDS now dumped=0
+	local start=$SECONDS done_at= size=-1 still_since=$SECONDS now nudges=0
 	while sleep 2; do
 		if [ -z "$done_at" ] && grep -qE '^(# Totals:|Bail out!)' "$log" 2>/dev/null; then
 			done_at=$SECONDS
@@ -141,9 +149,10 @@ watchdog() {
 		now=$(stat -c %s "$log" 2>/dev/null || echo 0)
 		if [ "$now" != "$size" ]; then
 			size=$now still_since=$SECONDS
-		elif [ "$dumped" = 0 ] && [ $((SECONDS - still_since)) -ge "$stall_secs" ]; then
-			dumped=1
-			stall_dump
+		elif [ "$nudges" -lt 5 ] && [ $((SECONDS - still_since)) -ge "$stall_secs" ]; then
+			nudges=$((nudges + 1))
+			still_since=$SECONDS
+			stall_nudge
 		fi
 		if [ -n "$done_at" ] && [ $((SECONDS - done_at)) -ge "$poweroff_grace" ]; then
 			echo "VM still running ${poweroff_grace}s after the tests ended" >"$killed_mark"
@@ -182,7 +191,7 @@ fi
 # QEMU's monitor, for looking into a VM that stopped making progress (see watchdog).
 monitor=$logdir/$stamp.monitor
 stall_core=$logdir/$stamp-stall.core
-stall_secs=${RIGB_STALL_SECONDS:-900}
+stall_secs=${RIGB_STALL_SECONDS:-300}
 export RIGB_QEMU_OPTS="${RIGB_QEMU_OPTS:-} -monitor unix:$monitor,server=on,wait=off"
 
 log "VM selftests with DRIVER=$DRIVER, log: $log"

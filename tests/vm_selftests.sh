@@ -32,7 +32,7 @@ dmesg -w -l emerg,alert,crit,err,warn 2>/dev/null |
 # stack goes to the output, once, so that a run that stops making progress says where (the
 # kernels here have no hung-task detector).
 (
-	benign='^(-|0|do_wait|pipe_read|pipe_write|.*nanosleep.*|.*poll.*|.*select.*|sigsuspend|do_sigtimedwait|futex_.*|wait_woken|n_tty_.*|unix_.*|.*skb_wait.*|inet_csk_accept|.*accept.*|do_epoll_wait|wait_for_partner|devtmpfs.*|devkmsg_read|do_syslog)$'
+	benign='^(-|0|.*do_wait.*|.*pipe_read.*|.*pipe_write.*|.*nanosleep.*|.*poll.*|.*select.*|.*sigsuspend.*|.*sigtimedwait.*|.*futex.*|wait_woken|.*n_tty_.*|.*unix_.*|.*skb_wait.*|.*accept.*|.*epoll.*|wait_for_partner|devtmpfs.*|devkmsg_read|do_syslog|.*wait4.*|.*pause.*)$'
 	declare -A seen reported
 	while sleep 60; do
 		declare -A now=()
