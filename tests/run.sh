@@ -24,7 +24,8 @@
 # RIGB_STRESS_NUMVFS, RIGB_STRESS_RELOAD and RIGB_FLR_CYCLES (cycles of the stress tests and of
 # vf_flr, passed into the VM),
 # RIGB_TESTS (the programs to run, e.g. "vf_ping.sh kernel_log.sh"; default all of them),
-# RIGB_STALL_SECONDS (silence after which the VM is looked into, default 300; see watchdog).
+# RIGB_STALL_SECONDS (silence after which the VM is nudged, default 30; see watchdog),
+# RIGB_STALL_CORE=1 (dump the guest's memory at the first nudge).
 
 set -euo pipefail
 
@@ -114,32 +115,36 @@ stop_run_processes() {
 	done
 }
 
-# stall_nudge: the vCPUs' registers into the log, the guest's memory into $stall_core (the
-# first time), then the VM stopped and continued through QEMU's monitor. A guest under TCG
-# has been seen to sit idle, every task waiting, until QEMU stopped and resumed it (after
-# which the tests went on and passed); the stop and continue does the same on purpose.
+# stall_nudge: the VM stopped and continued through QEMU's monitor; the first time also the
+# vCPUs' registers into the log, and with RIGB_STALL_CORE=1 the guest's memory into
+# $stall_core. A guest under TCG has been seen to sit idle, every task that touches its 9p
+# root file system waiting, with the 9p request served by QEMU but its completion never seen
+# by the guest, until QEMU stopped and resumed the VM (which delivers it); the tests then went
+# on. The stop and continue does that on purpose.
 stall_nudge() {
-	log "no output from the VM for ${stall_secs}s: its registers follow; stopping and continuing it"
-	"$root/scripts/qemu-monitor.py" "$monitor" "info status" "info registers -a" 2>&1 |
-		sed 's/^/stall: /' >>"$log"
-	if [ ! -e "$stall_core" ]; then
+	if [ "$nudges" -eq 1 ]; then
+		log "no output from the VM for ${stall_secs}s: stopping and continuing it (again after each ${stall_secs}s without output); its registers follow"
+		"$root/scripts/qemu-monitor.py" "$monitor" "info status" "info registers -a" 2>&1 |
+			sed 's/^/stall: /' >>"$log"
+	fi
+	if [ "${RIGB_STALL_CORE:-0}" = 1 ] && [ ! -e "$stall_core" ]; then
 		"$root/scripts/qemu-monitor.py" "$monitor" "dump-guest-memory $stall_core" >/dev/null 2>&1 &&
 			log "guest memory in $stall_core ($(du -h "$stall_core" | cut -f1))"
 	fi
 	"$root/scripts/qemu-monitor.py" "$monitor" "stop" >/dev/null 2>&1
-	sleep 1
 	"$root/scripts/qemu-monitor.py" "$monitor" "cont" >/dev/null 2>&1
+	echo "$nudges" >"$nudge_count"
 }
 
 # The VM must not outlive the run: scripts/vm.sh's own timeout stops vng but not always QEMU
 # (whose open stdout then keeps the pipe below from ever ending), and a kernel that cannot
 # power off leaves QEMU running after the tests are done.
 #
-# A VM whose output stops for stall_secs is looked into through QEMU's monitor: the vCPUs'
-# registers go to the run's log and, the first time, the guest's memory to a core file beside
-# it (ELF: `strings` finds the kernel's log in it; gdb with vmlinux reads the rest); then the
-# VM is stopped and continued (stall_nudge), at most 5 times; the run goes on until the VM's
-# own timeout.
+# A VM whose output stops for stall_secs is stopped and continued through QEMU's monitor
+# (stall_nudge), again after every stall_secs without output; the first time its vCPUs'
+# registers go to the run's log (and with RIGB_STALL_CORE=1 its memory to a core file beside
+# it: `strings` finds the kernel's log in it, gdb with vmlinux the rest). The count of nudges
+# is logged at the end. The run goes on until the VM's own timeout.
 watchdog() {
 	local start=$SECONDS done_at= size=-1 still_since=$SECONDS now nudges=0
 	while sleep 2; do
@@ -149,7 +154,7 @@ watchdog() {
 		now=$(stat -c %s "$log" 2>/dev/null || echo 0)
 		if [ "$now" != "$size" ]; then
 			size=$now still_since=$SECONDS
-		elif [ "$nudges" -lt 5 ] && [ $((SECONDS - still_since)) -ge "$stall_secs" ]; then
+		elif [ $((SECONDS - still_since)) -ge "$stall_secs" ]; then
 			nudges=$((nudges + 1))
 			still_since=$SECONDS
 			stall_nudge
@@ -191,7 +196,8 @@ fi
 # QEMU's monitor, for looking into a VM that stopped making progress (see watchdog).
 monitor=$logdir/$stamp.monitor
 stall_core=$logdir/$stamp-stall.core
-stall_secs=${RIGB_STALL_SECONDS:-300}
+nudge_count=$logdir/$stamp.nudges
+stall_secs=${RIGB_STALL_SECONDS:-30}
 export RIGB_QEMU_OPTS="${RIGB_QEMU_OPTS:-} -monitor unix:$monitor,server=on,wait=off"
 
 log "VM selftests with DRIVER=$DRIVER, log: $log"
@@ -290,6 +296,8 @@ done < <(tail -n +2 <<<"$vm_counts")
 passed=$((passed + vp))
 failed=$((failed + vf))
 skipped=$((skipped + vs))
+[ ! -s "$nudge_count" ] ||
+	log "the VM was stopped and continued $(cat "$nudge_count") time(s), each after ${stall_secs}s without output"
 log "VM selftests: $seen of ${plan/none/?} test programs ran: $vp passed, $vf failed, $vs skipped"
 
 [ "$vf" -eq 0 ] || status=1
