@@ -24,7 +24,7 @@
 # RIGB_STRESS_NUMVFS, RIGB_STRESS_RELOAD and RIGB_FLR_CYCLES (cycles of the stress tests and of
 # vf_flr, passed into the VM),
 # RIGB_TESTS (the programs to run, e.g. "vf_ping.sh kernel_log.sh"; default all of them),
-# RIGB_STALL_SECONDS (silence after which the VM is nudged, default 30; see watchdog),
+# RIGB_STALL_SECONDS (silence after which the VM is nudged, default 600; see watchdog),
 # RIGB_STALL_CORE=1 (dump the guest's memory at the first nudge).
 
 set -euo pipefail
@@ -141,7 +141,9 @@ stall_nudge() {
 # power off leaves QEMU running after the tests are done.
 #
 # A VM whose output stops for stall_secs is stopped and continued through QEMU's monitor
-# (stall_nudge), again after every stall_secs without output; the first time its vCPUs'
+# (stall_nudge), again after every stall_secs without output (a last resort, not a routine:
+# stopping QEMU 10.0's TCG while the guest adds or removes VFs has crashed it once, in
+# iotlb_to_section); the first time its vCPUs'
 # registers go to the run's log (and with RIGB_STALL_CORE=1 its memory to a core file beside
 # it: `strings` finds the kernel's log in it, gdb with vmlinux the rest). The count of nudges
 # is logged at the end. The run goes on until the VM's own timeout.
@@ -197,7 +199,7 @@ fi
 monitor=$logdir/$stamp.monitor
 stall_core=$logdir/$stamp-stall.core
 nudge_count=$logdir/$stamp.nudges
-stall_secs=${RIGB_STALL_SECONDS:-30}
+stall_secs=${RIGB_STALL_SECONDS:-600}
 export RIGB_QEMU_OPTS="${RIGB_QEMU_OPTS:-} -monitor unix:$monitor,server=on,wait=off"
 
 log "VM selftests with DRIVER=$DRIVER, log: $log"
